@@ -1,0 +1,6 @@
+-- Revert trafficsafety:api/health from pg
+BEGIN;
+
+DROP FUNCTION api.health();
+
+COMMIT;

@@ -1,0 +1,6 @@
+-- Revert trafficsafety:auth/jwt_secret from pg
+BEGIN;
+
+DROP TABLE auth.jwt_secret;
+
+COMMIT;
