@@ -13,7 +13,7 @@ LOG_DIR="$LOCAL/log"
 TOOLS_DIR="$LOCAL/tools"
 PID_DIR="$LOCAL/pids"
 
-export PGHOST="$PG_RUN_DIR"
+export PGHOST="${TSDB_PGHOST:-$PG_RUN_DIR}"   # a host name for a remote server
 export PGPORT="${TSDB_PGPORT:-55432}"
 export PGUSER="${TSDB_PGSUPERUSER:-postgres}"
 DB_NAME="${TSDB_DB:-trafficsafety}"

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Deploys the Sqitch plan (with verify) to a database of the local cluster, creating the
-# database if needed, stores the JWT secret and tells PostgREST to reload its schema cache.
+# Deploys the Sqitch plan (with verify) to a database, creating the database if needed;
+# stores the JWT secret, sets the login passwords given in the environment
+# (TSDB_AUTHENTICATOR_PASSWORD, TSDB_COLLECTOR_PASSWORD, TSDB_ANALYST_PASSWORD) and tells
+# PostgREST to reload its schema cache. Used by `make up`, `make test` and the compose
+# `migrate` service.
 #   deploy.sh [DATABASE]        (default: the dev database)
 source "$(dirname "$0")/common.sh"
 db="${1:-$DB_NAME}"
@@ -10,9 +13,18 @@ if ! psql -d postgres -Atqc "SELECT 1 FROM pg_database WHERE datname = '$db'" | 
   createdb "$db"
 fi
 (cd "$ROOT" && sqitch deploy --verify "db:pg:$db")
-psql -d "$db" -v ON_ERROR_STOP=1 -qX -v secret="$(jwt_secret)" <<'SQL'
+psql -d "$db" -v ON_ERROR_STOP=1 -qX \
+  -v secret="$(jwt_secret)" \
+  -v authenticator_pw="${TSDB_AUTHENTICATOR_PASSWORD:-}" \
+  -v collector_pw="${TSDB_COLLECTOR_PASSWORD:-}" \
+  -v analyst_pw="${TSDB_ANALYST_PASSWORD:-}" <<'SQL'
 INSERT INTO auth.jwt_secret (secret) VALUES (:'secret')
 ON CONFLICT (singleton) DO UPDATE SET secret = EXCLUDED.secret, updated_at = now()
 WHERE auth.jwt_secret.secret IS DISTINCT FROM EXCLUDED.secret;
+-- An empty password leaves the role as it is (the local cluster uses its socket).
+SELECT format('ALTER ROLE %I PASSWORD %L', role, pw)
+FROM (VALUES ('authenticator', :'authenticator_pw'), ('collector', :'collector_pw'),
+             ('analyst', :'analyst_pw')) AS t(role, pw)
+WHERE pw <> '' \gexec
 NOTIFY pgrst, 'reload schema';
 SQL

@@ -1,0 +1,45 @@
+# The traffic-safety database: development path. (docker-compose.yml is the production path.)
+# Every target runs the scripts in db/scripts, which take their settings from the
+# environment (see the README) and keep all state in the git-ignored .local/ directory.
+SHELL := /bin/bash
+S := db/scripts
+
+.PHONY: help bootstrap up down status test test-pgtap test-py db-start db-stop deploy psql
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+bootstrap: ## Install Debian packages, PostgREST 12.0.2 and the Python environment (idempotent)
+	@bash $(S)/bootstrap.sh
+
+up: bootstrap db-start deploy ## Start the whole stack: cluster, deploy, PostgREST
+	@bash $(S)/postgrest.sh start
+	@bash $(S)/status.sh
+
+down: ## Stop every process `make up` started
+	@bash $(S)/postgrest.sh stop
+	@bash $(S)/cluster.sh stop
+
+status: ## Show what runs and where
+	@bash $(S)/status.sh
+
+test: bootstrap ## Run every test on a fresh throwaway database; one summary line at the end
+	@bash $(S)/test.sh
+
+test-pgtap: bootstrap ## Run pgTAP files: make test-pgtap T=tests/pgtap/004_api_health.sql
+	@bash $(S)/test.sh pgtap $(T)
+
+test-py: bootstrap ## Run pytest: make test-py T=tests/python/test_foundation.py::test_health_answers_anonymously
+	@bash $(S)/test.sh pytest $(T)
+
+db-start: ## Start the project's PostgreSQL cluster (initialising it on first use)
+	@bash $(S)/cluster.sh start
+
+db-stop: ## Stop the project's PostgreSQL cluster
+	@bash $(S)/cluster.sh stop
+
+deploy: ## Deploy the Sqitch plan (with verify) to the dev database
+	@bash $(S)/deploy.sh
+
+psql: ## psql on the dev database as the superuser; ROLE=analyst for another role
+	@bash $(S)/psql.sh $(ROLE)

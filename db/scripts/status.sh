@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# What the local stack runs and where.
+source "$(dirname "$0")/common.sh"
+state() { if "$@" >/dev/null 2>&1; then echo running; else echo stopped; fi; }
+
+cat <<TXT
+
+traffic-safety database (local stack, state in $LOCAL)
+  PostgreSQL 15   $(state bash "$ROOT/db/scripts/cluster.sh" status)  port $PGPORT, socket $PG_RUN_DIR, database $DB_NAME
+                  log  $LOG_DIR/postgresql.log
+  PostgREST       $(state svc_pid postgrest)  http://127.0.0.1:$POSTGREST_PORT/   (OpenAPI document at the root)
+                  log  $LOG_DIR/postgrest.log
+
+  try   curl -s http://127.0.0.1:$POSTGREST_PORT/rpc/health
+        make psql                      (superuser)   make psql ROLE=analyst   (read-only analyst)
+        psql -h $PG_RUN_DIR -p $PGPORT -U analyst $DB_NAME
+  stop  make down
+TXT

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# The whole test run of `make test`, on a fresh throwaway database of the project cluster:
+#   deploy with verify -> pgTAP (pg_prove) -> pytest -> Sqitch revert round trip -> compose check
+# and one summary line. Single suites for development:
+#   test.sh pgtap [FILE...]     test.sh pytest [PYTEST ARGS...]
+source "$(dirname "$0")/common.sh"
+S="$ROOT/db/scripts"
+OUT="$LOCAL/test"
+mkdir -p "$OUT"
+
+started_cluster=0
+if ! bash "$S/cluster.sh" status >/dev/null 2>&1; then
+  bash "$S/cluster.sh" start
+  started_cluster=1
+fi
+finish() { if [ "$started_cluster" = 1 ]; then bash "$S/cluster.sh" stop; fi; }
+trap finish EXIT
+
+export TSDB_TEST_DB="$TEST_DB" TSDB_POSTGREST_BIN="$POSTGREST_BIN"
+TSDB_JWT_SECRET="$(jwt_secret)"; export TSDB_JWT_SECRET
+
+passed=0 failed=0
+count() { passed=$((passed + $1)); failed=$((failed + $2)); }
+banner() { printf '\n=== %s\n' "$*"; }
+
+fresh_database() {
+  banner "fresh test database $TEST_DB: deploy --verify"
+  # Called in a || list, where set -e does not apply: every step checks for itself.
+  dropdb --if-exists --force "$TEST_DB" || return 1
+  bash "$S/deploy.sh" "$TEST_DB" || return 1
+  prepare_pgtap
+}
+
+prepare_pgtap() { psql -qX -d "$TEST_DB" -c 'CREATE EXTENSION IF NOT EXISTS pgtap' 2>/dev/null; }
+
+run_pgtap() {
+  banner "pgTAP"
+  local log="$OUT/pg_prove.log" total bad
+  pg_prove -d "$TEST_DB" --ext .sql -r "${@:-$ROOT/tests/pgtap}" 2>&1 | tee "$log"
+  total="$(sed -n 's/.*Tests=\([0-9]*\).*/\1/p' "$log" | tail -n1)"
+  if grep -q '^Result: PASS' "$log"; then
+    count "${total:-0}" 0
+  else
+    # "Failed 3/14 subtests" per file; a file that died before its plan counts as one.
+    bad="$(awk '/^Failed [0-9]+\/[0-9]+ subtests/ { split($2, a, "/"); n += a[1] } END { print n + 0 }' "$log")"
+    [ -n "$bad" ] && [ "$bad" -gt 0 ] || bad=1
+    count $(( ${total:-0} > bad ? ${total:-0} - bad : 0 )) "$bad"
+  fi
+}
+
+run_pytest() {
+  banner "pytest"
+  local xml="$OUT/pytest.xml" counts
+  (cd "$ROOT" && "$VENV/bin/pytest" --junitxml="$xml" "$@") || true
+  counts="$("$VENV/bin/python" - "$xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+try:
+    s = ET.parse(sys.argv[1]).getroot()
+    s = s if s.tag == "testsuite" else s.find("testsuite")
+    n, bad, skip = (int(s.get(k, 0)) for k in ("tests", "failures", "skipped"))
+    bad += int(s.get("errors", 0))
+    print(n - bad - skip, bad if n else 1)
+except Exception:
+    print(0, 1)
+PY
+)"
+  # shellcheck disable=SC2086
+  count $counts
+}
+
+# pg_dump >= 15.14 brackets its output with a random \restrict key: not part of the schema.
+dump_schema() { pg_dump --schema-only -d "$TEST_DB" | grep -vE '^\\(un)?restrict '; }
+
+# Every verify must raise once its change is reverted, and revert-all then deploy-all
+# must give the schema it started from.
+run_roundtrip() {
+  banner "Sqitch round trip: dump -> revert one by one (verify must fail) -> deploy -> dump"
+  local target="db:pg:$TEST_DB" changes i change vacuous=0
+  local PGOPTIONS="-c client_min_messages=warning"; export PGOPTIONS
+  # pgTAP is the harness's, not the plan's: out of the comparison.
+  psql -qX -d "$TEST_DB" -c 'DROP EXTENSION IF EXISTS pgtap'
+  dump_schema > "$OUT/schema-before.sql"
+  mapfile -t changes < <(cd "$ROOT" && sqitch plan --format format:%n --no-headers "$target")
+  for ((i = ${#changes[@]} - 1; i >= 0; i--)); do
+    change="${changes[$i]}"
+    if [ "$i" -gt 0 ]; then
+      (cd "$ROOT" && sqitch revert -y --to "@HEAD^" "$target" >/dev/null)
+    else
+      (cd "$ROOT" && sqitch revert -y "$target" >/dev/null)
+    fi
+    # Cluster-wide roles may outlive the revert when another database of the cluster uses
+    # them; a reworked change leaves its earlier version behind.
+    [ "$change" = core/roles ] && continue
+    printf '%s\n' "${changes[@]:0:$i}" | grep -qxF "$change" && continue
+    if psql -qX -v ON_ERROR_STOP=1 -d "$TEST_DB" -f "$ROOT/verify/$change.sql" >/dev/null 2>&1; then
+      echo "verify/$change.sql passes although $change is reverted: it checks nothing"
+      vacuous=$((vacuous + 1))
+    fi
+  done
+  (cd "$ROOT" && sqitch deploy --verify "$target") >/dev/null
+  dump_schema > "$OUT/schema-after.sql"
+  if [ "$vacuous" = 0 ] && diff -u "$OUT/schema-before.sql" "$OUT/schema-after.sql" > "$OUT/schema.diff"; then
+    echo "every verify failed once reverted; schema identical after revert and redeploy"
+    count 1 0
+  else
+    head -n 60 "$OUT/schema.diff"
+    count 0 1
+  fi
+  prepare_pgtap
+}
+
+run_compose_check() {
+  banner "docker-compose.yml (validated only: no Docker engine here)"
+  if DB_PASSWORD=x AUTHENTICATOR_PASSWORD=x COLLECTOR_PASSWORD=x JWT_SECRET=x \
+     docker-compose -f "$ROOT/docker-compose.yml" --profile dev config -q; then
+    echo "compose file valid"; count 1 0
+  else
+    count 0 1
+  fi
+}
+
+summary() {
+  echo
+  echo "summary: $passed passed, $failed failed"
+  [ "$failed" = 0 ]
+}
+
+case "${1:-all}" in
+  all)
+    fresh_database || { count 0 1; summary; exit 1; }
+    run_pgtap
+    run_pytest
+    run_roundtrip
+    run_compose_check
+    [ "$failed" = 0 ] && dropdb --force "$TEST_DB"
+    summary ;;
+  pgtap) shift; bash "$S/deploy.sh" "$TEST_DB" >/dev/null; prepare_pgtap; run_pgtap "$@"; summary ;;
+  pytest) shift; bash "$S/deploy.sh" "$TEST_DB" >/dev/null; run_pytest "$@"; summary ;;
+  *) die "usage: $0 [all | pgtap [FILE...] | pytest [ARGS...]]" ;;
+esac
