@@ -77,7 +77,7 @@ svc_stop() {  # svc_stop NAME: TERM, then KILL after 10 s
 wait_http() {
   local i
   for i in $(seq $(( $2 * 10 ))); do
-    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    curl -fsS --max-time 2 -o /dev/null "$1" 2>/dev/null && return 0
     sleep 0.1
   done
   return 1

@@ -12,7 +12,9 @@ if ! psql -d postgres -Atqc "SELECT 1 FROM pg_database WHERE datname = '$db'" | 
   log "creating database $db"
   createdb "$db"
 fi
-(cd "$ROOT" && sqitch deploy --verify "db:pg:$db")
+# deploy --verify checks what it deploys; verify re-checks what was deployed before, so a
+# role or object lost since (for example dropped by hand) is reported here.
+(cd "$ROOT" && sqitch deploy --verify "db:pg:$db" && sqitch verify "db:pg:$db" >/dev/null)
 psql -d "$db" -v ON_ERROR_STOP=1 -qX \
   -v secret="$(jwt_secret)" \
   -v authenticator_pw="${TSDB_AUTHENTICATOR_PASSWORD:-}" \

@@ -36,4 +36,14 @@ $$;
 
 GRANT web_anon, web_user TO authenticator;
 
+-- Only our roles may connect to this database. The grants also mark the roles as used by
+-- this database, so a revert in another database of the cluster cannot drop them.
+DO $$
+BEGIN
+    EXECUTE format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO tsdb_owner, authenticator, web_anon, web_user, collector, analyst',
+                   current_database());
+END
+$$;
+
 COMMIT;

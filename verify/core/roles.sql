@@ -13,5 +13,9 @@ BEGIN
        OR NOT pg_has_role('authenticator', 'web_user', 'MEMBER') THEN
         RAISE EXCEPTION 'authenticator cannot switch to web_anon and web_user';
     END IF;
+    IF NOT has_database_privilege('authenticator', current_database(), 'CONNECT')
+       OR has_database_privilege('public', current_database(), 'CONNECT') THEN
+        RAISE EXCEPTION 'database % does not admit exactly our roles', current_database();
+    END IF;
 END
 $$;
