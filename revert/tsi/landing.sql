@@ -1,0 +1,9 @@
+-- Revert trafficsafety:tsi/landing from pg
+BEGIN;
+
+DROP TABLE tsi.pending_minutes;
+DROP TABLE tsi.landed_batches;
+DROP TABLE tsi.quarantine;
+DROP TABLE tsi.message_staging;
+
+COMMIT;
