@@ -1,0 +1,21 @@
+-- Deploy trafficsafety:tsi/index_functions_grants to pg
+-- Analysts may call the pure index functions and tsi.formula_at to explain and recompute
+-- indices; they already read tsi.formula_config through the default privileges.
+BEGIN;
+
+GRANT EXECUTE ON FUNCTION
+    tsi.formula_at(timestamptz),
+    tsi.positive_or_one(float8),
+    tsi.norm_ratio(float8, float8),
+    tsi.norm_constants_from_jsonb(jsonb),
+    tsi.clip_index(float8),
+    tsi.vru_index(tsi.window_features, tsi.norm_constants, tsi.formula_config),
+    tsi.vehicle_index(tsi.window_features, tsi.norm_constants, tsi.formula_config),
+    tsi.traffic_index(float8, float8, tsi.formula_config),
+    tsi.weather_index(float8, float8, float8, float8, tsi.formula_config),
+    tsi.combined_index(float8, float8, float8),
+    tsi.eb_adjust(float8, float8, float8, float8),
+    tsi.risk_band(float8, tsi.formula_config)
+TO analyst;
+
+COMMIT;
