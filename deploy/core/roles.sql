@@ -43,6 +43,8 @@ BEGIN
     EXECUTE format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
     EXECUTE format('GRANT CONNECT ON DATABASE %I TO tsdb_owner, authenticator, web_anon, web_user, collector, analyst',
                    current_database());
+    -- Procedures stage rows in temporary tables; analysts may keep their own.
+    EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO tsdb_owner, analyst', current_database());
 END
 $$;
 

@@ -41,6 +41,6 @@ COMMENT ON TABLE tsi.features_minute_default IS 'Catches rows outside every dail
 
 INSERT INTO tsi.partition_policy (parent, keep, drop_rule)
 VALUES ('tsi.features_minute', interval '31 days', 'age');
-SELECT tsi.create_daily_partitions('tsi.features_minute', current_date - 2, current_date + 7);
+DO $$ BEGIN PERFORM tsi.create_daily_partitions('tsi.features_minute', current_date - 2, current_date + 7); END $$;
 
 COMMIT;

@@ -37,7 +37,9 @@ CREATE TABLE tsi.eb_baselines (
     valid_from      timestamptz NOT NULL,
     intersection_id integer REFERENCES tsi.intersections (id) ON DELETE CASCADE,
     hour_of_day     integer CHECK (hour_of_day BETWEEN 0 AND 23),
-    baseline        double precision NOT NULL CHECK (baseline BETWEEN 0 AND 100),
+    combined_baseline double precision NOT NULL CHECK (combined_baseline BETWEEN 0 AND 100),
+    vru_baseline      double precision NOT NULL CHECK (vru_baseline BETWEEN 0 AND 100),
+    vehicle_baseline  double precision NOT NULL CHECK (vehicle_baseline BETWEEN 0 AND 100),
     sample_minutes  bigint NOT NULL CHECK (sample_minutes >= 0),
     computed_at     timestamptz NOT NULL DEFAULT now(),
     UNIQUE NULLS NOT DISTINCT (valid_from, intersection_id, hour_of_day),
@@ -45,10 +47,12 @@ CREATE TABLE tsi.eb_baselines (
 );
 
 COMMENT ON TABLE tsi.eb_baselines IS
-    'Empirical-Bayes baselines B. The set in force at time t is the one with the greatest valid_from <= t; within it the most specific row applies: (intersection, local hour), then (intersection, all hours), then the network (intersection NULL), then the configured default.';
+    'Empirical-Bayes baselines B, one per index. The set in force at time t is the one with the greatest valid_from <= t; within it the most specific row applies: (intersection, local hour), then (intersection, all hours), then the network (intersection NULL), then the configured default.';
 COMMENT ON COLUMN tsi.eb_baselines.intersection_id IS 'NULL: the network-wide mean.';
 COMMENT ON COLUMN tsi.eb_baselines.hour_of_day IS 'Local hour of day 0–23; NULL: all hours of the intersection.';
-COMMENT ON COLUMN tsi.eb_baselines.baseline IS 'Mean raw combined index over the trailing period.';
+COMMENT ON COLUMN tsi.eb_baselines.combined_baseline IS 'Mean raw combined index over the trailing period.';
+COMMENT ON COLUMN tsi.eb_baselines.vru_baseline IS 'Mean raw VRU index over the trailing period.';
+COMMENT ON COLUMN tsi.eb_baselines.vehicle_baseline IS 'Mean raw vehicle index over the trailing period.';
 COMMENT ON COLUMN tsi.eb_baselines.sample_minutes IS 'Minutes with data the mean was taken over.';
 
 COMMIT;

@@ -76,7 +76,7 @@ COMMENT ON TABLE tsi.psm_messages_default IS 'Catches rows outside every daily p
 INSERT INTO tsi.partition_policy (parent, keep, drop_rule)
 VALUES ('tsi.bsm_messages', interval '3 days', 'processed'),
        ('tsi.psm_messages', interval '3 days', 'processed');
-SELECT tsi.create_daily_partitions(p, current_date - 2, current_date + 7)
-FROM unnest(ARRAY['tsi.bsm_messages', 'tsi.psm_messages']::regclass[]) AS p;
+DO $$ BEGIN PERFORM tsi.create_daily_partitions(p, current_date - 2, current_date + 7)
+FROM unnest(ARRAY['tsi.bsm_messages', 'tsi.psm_messages']::regclass[]) AS p; END $$;
 
 COMMIT;

@@ -25,7 +25,7 @@ CREATE TABLE tsi.safety_indices_realtime (
     window_volume       integer NOT NULL DEFAULT 0 CHECK (window_volume >= 0),
     hour_of_day         integer NOT NULL CHECK (hour_of_day BETWEEN 0 AND 23),
     day_of_week         integer NOT NULL CHECK (day_of_week BETWEEN 0 AND 6),
-    formula_version     integer NOT NULL,
+    formula_version     integer NOT NULL REFERENCES tsi.formula_config (formula_version),
     constants_id        integer REFERENCES tsi.normalization_constants (id),
     PRIMARY KEY (intersection_id, timestamp)
 ) PARTITION BY RANGE (timestamp);
@@ -61,6 +61,6 @@ COMMENT ON TABLE tsi.safety_indices_realtime_default IS 'Catches rows outside ev
 
 INSERT INTO tsi.partition_policy (parent, keep, drop_rule)
 VALUES ('tsi.safety_indices_realtime', interval '48 hours', 'rolled_up');
-SELECT tsi.create_daily_partitions('tsi.safety_indices_realtime', current_date - 2, current_date + 7);
+DO $$ BEGIN PERFORM tsi.create_daily_partitions('tsi.safety_indices_realtime', current_date - 2, current_date + 7); END $$;
 
 COMMIT;

@@ -18,6 +18,9 @@ CREATE TABLE tsi.safety_indices_hourly (
     data_quality_score  double precision CHECK (data_quality_score BETWEEN 0 AND 1),
     avg_vru_index       double precision,
     avg_vehicle_index   double precision,
+    avg_combined_raw    double precision,
+    avg_vru_raw         double precision,
+    avg_vehicle_raw     double precision,
     minutes_with_data   integer NOT NULL CHECK (minutes_with_data BETWEEN 1 AND 60),
     hour_of_day         integer NOT NULL CHECK (hour_of_day BETWEEN 0 AND 23),
     day_of_week         integer NOT NULL CHECK (day_of_week BETWEEN 0 AND 6),
@@ -36,6 +39,9 @@ COMMENT ON COLUMN tsi.safety_indices_hourly.high_risk_minutes IS 'Minutes with i
 COMMENT ON COLUMN tsi.safety_indices_hourly.data_quality_score IS 'Minutes with data / 60.';
 COMMENT ON COLUMN tsi.safety_indices_hourly.avg_vru_index IS 'Mean VRU index (EB where present).';
 COMMENT ON COLUMN tsi.safety_indices_hourly.avg_vehicle_index IS 'Mean vehicle index (EB where present).';
+COMMENT ON COLUMN tsi.safety_indices_hourly.avg_combined_raw IS 'Mean raw (not EB-adjusted) combined index: input of the Empirical-Bayes baselines.';
+COMMENT ON COLUMN tsi.safety_indices_hourly.avg_vru_raw IS 'Mean raw VRU index.';
+COMMENT ON COLUMN tsi.safety_indices_hourly.avg_vehicle_raw IS 'Mean raw vehicle index.';
 COMMENT ON COLUMN tsi.safety_indices_hourly.minutes_with_data IS 'Minutes of the hour with a 1-minute row.';
 COMMENT ON COLUMN tsi.safety_indices_hourly.hour_of_day IS 'Local hour of day of the hour''s start.';
 COMMENT ON COLUMN tsi.safety_indices_hourly.day_of_week IS 'Local day of week, 0 = Monday … 6 = Sunday.';

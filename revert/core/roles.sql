@@ -7,6 +7,7 @@ DO $$
 DECLARE
     name text;
 BEGIN
+    EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM tsdb_owner, analyst', current_database());
     EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM tsdb_owner, authenticator, web_anon, web_user, collector, analyst',
                    current_database());
     EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO PUBLIC', current_database());

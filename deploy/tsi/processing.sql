@@ -1,0 +1,452 @@
+-- Deploy trafficsafety:tsi/processing to pg
+-- From landed messages to 1-minute features and rolling-window indices (reference §2–§3).
+-- Every step takes an explicit time range and reads no clock, so history can be replayed:
+-- re-running a range gives identical rows, and a late message re-marks its minute.
+BEGIN;
+SET LOCAL ROLE tsdb_owner;
+
+CREATE FUNCTION tsi.local_hour(t timestamptz, time_zone text)
+RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT extract(hour FROM t AT TIME ZONE time_zone)::integer $$;
+COMMENT ON FUNCTION tsi.local_hour(timestamptz, text) IS 'Hour of day 0–23 of an instant in a time zone.';
+
+CREATE FUNCTION tsi.local_day_of_week(t timestamptz, time_zone text)
+RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT extract(isodow FROM t AT TIME ZONE time_zone)::integer - 1 $$;
+COMMENT ON FUNCTION tsi.local_day_of_week(timestamptz, text) IS
+    'Day of week of an instant in a time zone: 0 = Monday … 6 = Sunday (the one convention used everywhere).';
+
+-- 1-minute features ----------------------------------------------------------------------
+
+CREATE FUNCTION tsi.compute_features(from_ts timestamptz, to_ts timestamptz)
+RETURNS integer
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    c tsi.formula_config := tsi.formula_at(from_ts);
+    pair_time interval := make_interval(secs => c.conflict_time_s);
+    written integer;
+BEGIN
+    DELETE FROM tsi.features_minute WHERE minute >= from_ts AND minute < to_ts;
+
+    INSERT INTO tsi.features_minute (intersection_id, minute, bsm_count, psm_count, traffic_volume, vru_count,
+                                     speed_n, speed_sum, speed_sum_sq, hard_braking_count,
+                                     vru_event_count, vehicle_event_count)
+    WITH bsm AS (
+        SELECT intersection_id, date_trunc('minute', ts) AS minute, count(*) AS n,
+               count(DISTINCT vehicle_id) AS volume, count(speed) AS speed_n,
+               coalesce(sum(speed), 0) AS speed_sum, coalesce(sum(speed * speed), 0) AS speed_sum_sq,
+               count(DISTINCT vehicle_id) FILTER (WHERE accel_lon <= c.hard_braking_threshold_m_s2) AS hard_braking
+        FROM tsi.bsm_messages
+        WHERE ts_second >= from_ts AND ts_second < to_ts AND intersection_id IS NOT NULL
+        GROUP BY 1, 2
+    ), psm AS (
+        SELECT intersection_id, date_trunc('minute', ts) AS minute, count(*) AS n, count(DISTINCT psm_id) AS vrus
+        FROM tsi.psm_messages
+        WHERE ts_second >= from_ts AND ts_second < to_ts AND intersection_id IS NOT NULL
+        GROUP BY 1, 2
+    ), points AS (
+        -- Messages that can form a pair whose earlier message lies in the range, in metres
+        -- east/north of their intersection's reference point, hashed into cells of the
+        -- conflict distance and time so pairs are found by equality joins on neighbouring cells.
+        SELECT m.*, floor(m.x / c.conflict_distance_m)::bigint AS cx, floor(m.y / c.conflict_distance_m)::bigint AS cy,
+               floor(extract(epoch FROM m.ts) / c.conflict_time_s)::bigint AS ct
+        FROM (
+            SELECT true AS is_vehicle, b.intersection_id, b.vehicle_id AS object_id, b.ts, b.speed,
+                   (b.longitude - i.longitude) * 111320 * cos(radians(i.latitude)) AS x,
+                   (b.latitude - i.latitude) * 110574 AS y
+            FROM tsi.bsm_messages AS b JOIN tsi.intersections AS i ON i.id = b.intersection_id
+            WHERE b.ts_second >= from_ts AND b.ts_second < to_ts + pair_time
+            UNION ALL
+            SELECT false, p.intersection_id, p.psm_id, p.ts, p.speed,
+                   (p.longitude - i.longitude) * 111320 * cos(radians(i.latitude)),
+                   (p.latitude - i.latitude) * 110574
+            FROM tsi.psm_messages AS p JOIN tsi.intersections AS i ON i.id = p.intersection_id
+            WHERE p.ts_second >= from_ts AND p.ts_second < to_ts + pair_time
+        ) AS m
+    ), near_pairs AS (
+        SELECT a.intersection_id, date_trunc('minute', least(a.ts, b.ts)) AS minute,
+               a.is_vehicle AS a_vehicle, a.object_id AS a_id, b.is_vehicle AS b_vehicle, b.object_id AS b_id,
+               abs(a.speed - b.speed) AS speed_difference
+        FROM points AS a
+        CROSS JOIN generate_series(-1, 1) AS dx
+        CROSS JOIN generate_series(-1, 1) AS dy
+        CROSS JOIN generate_series(-1, 1) AS dt
+        JOIN points AS b
+          ON b.intersection_id = a.intersection_id AND b.cx = a.cx + dx AND b.cy = a.cy + dy AND b.ct = a.ct + dt
+        WHERE b.is_vehicle                                  -- every pair has a vehicle on side b
+          AND (NOT a.is_vehicle OR a.object_id < b.object_id) -- vehicle pairs once, unordered
+          AND abs(extract(epoch FROM b.ts - a.ts)) <= c.conflict_time_s
+          AND (b.x - a.x) ^ 2 + (b.y - a.y) ^ 2 < c.conflict_distance_m ^ 2
+          AND least(a.ts, b.ts) >= from_ts AND least(a.ts, b.ts) < to_ts
+    ), events AS (
+        SELECT intersection_id, minute,
+               count(DISTINCT (a_id, b_id)) FILTER (WHERE NOT a_vehicle) AS vru_events,
+               count(DISTINCT (a_id, b_id)) FILTER (WHERE a_vehicle AND speed_difference > c.vehicle_conflict_speed_diff_m_s) AS vehicle_events
+        FROM near_pairs
+        GROUP BY 1, 2
+    )
+    SELECT k.intersection_id, k.minute, coalesce(b.n, 0), coalesce(p.n, 0), coalesce(b.volume, 0), coalesce(p.vrus, 0),
+           coalesce(b.speed_n, 0), coalesce(b.speed_sum, 0), coalesce(b.speed_sum_sq, 0), coalesce(b.hard_braking, 0),
+           coalesce(e.vru_events, 0), coalesce(e.vehicle_events, 0)
+    FROM (SELECT intersection_id, minute FROM bsm UNION SELECT intersection_id, minute FROM psm) AS k
+    LEFT JOIN bsm AS b USING (intersection_id, minute)
+    LEFT JOIN psm AS p USING (intersection_id, minute)
+    LEFT JOIN events AS e USING (intersection_id, minute);
+
+    GET DIAGNOSTICS written = ROW_COUNT;
+    RETURN written;
+END
+$$;
+COMMENT ON FUNCTION tsi.compute_features(timestamptz, timestamptz) IS
+    'Recomputes tsi.features_minute for the minutes in [from_ts, to_ts) from the assigned raw messages (reference §2); returns the rows written.';
+
+-- Rolling windows -----------------------------------------------------------------------
+
+CREATE FUNCTION tsi.window_features(from_ts timestamptz, to_ts timestamptz, window_minutes integer)
+RETURNS TABLE (intersection_id integer, minute timestamptz, features tsi.window_features, window_volume integer)
+LANGUAGE sql STABLE
+AS $$
+    SELECT w.intersection_id, w.minute,
+           ROW(w.vru_events, w.volume,
+               w.speed_sum / nullif(w.speed_n, 0),
+               CASE WHEN w.speed_n > 1
+                    THEN sqrt(greatest(0, (w.speed_sum_sq - w.speed_sum ^ 2 / w.speed_n) / (w.speed_n - 1))) ELSE 0 END,
+               w.hard_braking, w.vehicle_events)::tsi.window_features,
+           w.volume::integer
+    FROM (
+        SELECT f.intersection_id, f.minute,
+               sum(f.vru_event_count) OVER w AS vru_events, sum(f.traffic_volume) OVER w AS volume,
+               sum(f.speed_n) OVER w AS speed_n, sum(f.speed_sum) OVER w AS speed_sum,
+               sum(f.speed_sum_sq) OVER w AS speed_sum_sq, sum(f.hard_braking_count) OVER w AS hard_braking,
+               sum(f.vehicle_event_count) OVER w AS vehicle_events
+        FROM tsi.features_minute AS f
+        WHERE f.minute >= from_ts - make_interval(mins => window_minutes - 1) AND f.minute < to_ts
+        WINDOW w AS (PARTITION BY f.intersection_id ORDER BY f.minute
+                     RANGE BETWEEN make_interval(mins => window_minutes - 1) PRECEDING AND CURRENT ROW)
+    ) AS w
+    WHERE w.minute >= from_ts
+$$;
+COMMENT ON FUNCTION tsi.window_features(timestamptz, timestamptz, integer) IS
+    'Window-level features of every (intersection, minute) with data in [from_ts, to_ts): counts summed over the window_minutes ending with the minute, speed mean and sample standard deviation over all the window''s messages.';
+
+-- Normalisation constants and Empirical-Bayes baselines --------------------------------
+
+CREATE FUNCTION tsi.constants_from_history(history_from timestamptz, history_until timestamptz, window_minutes integer,
+                                           speed_percentile double precision)
+RETURNS TABLE (constants jsonb, sample_windows bigint, first_minute timestamptz)
+LANGUAGE sql STABLE
+AS $$
+    SELECT jsonb_build_object(
+               'i_vru_max', greatest(coalesce(max((w.features).vru_event_count), 0), 1),
+               'i_veh_max', greatest(coalesce(max((w.features).vehicle_event_count), 0), 1),
+               'v_max', greatest(coalesce(max((w.features).traffic_volume), 0), 1),
+               'sigma_max', coalesce(nullif(max((w.features).speed_stddev), 0), 1),
+               'hb_max', greatest(coalesce(max((w.features).hard_braking_count), 0), 1),
+               's_ref', coalesce(nullif(percentile_cont(speed_percentile) WITHIN GROUP (ORDER BY (w.features).avg_speed)
+                                        FILTER (WHERE (w.features).avg_speed > 0), 0), 1)),
+           count(*), min(w.minute)
+    FROM tsi.window_features(history_from, history_until, window_minutes) AS w
+$$;
+COMMENT ON FUNCTION tsi.constants_from_history(timestamptz, timestamptz, integer, double precision) IS
+    'Normalisation constants from the window features of a period: maxima of I_VRU, I_veh, V, σ, HB and the given percentile of window average speed where > 0; a 0 becomes 1.';
+
+CREATE FUNCTION tsi.recompute_constants(at timestamptz)
+RETURNS integer
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    c tsi.formula_config := tsi.formula_at(at);
+    period interval := make_interval(days => c.normalization_period_days);
+    h record;
+    new_id integer;
+BEGIN
+    IF EXISTS (SELECT FROM tsi.normalization_constants WHERE valid_from >= at) THEN
+        RAISE EXCEPTION 'normalisation constants valid from % or later exist already', at
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT * INTO h FROM tsi.constants_from_history(at - period, at, c.window_minutes, c.speed_ref_percentile);
+
+    UPDATE tsi.normalization_constants SET valid_until = at WHERE valid_until IS NULL;
+    INSERT INTO tsi.normalization_constants (computed_at, constants, valid_from, is_bootstrap, history_from,
+                                            history_until, sample_windows)
+    VALUES (at, h.constants, at, h.first_minute IS NULL OR h.first_minute > at - period + interval '1 day',
+            at - period, at, h.sample_windows)
+    RETURNING id INTO new_id;
+
+    IF h.first_minute IS NULL OR h.first_minute > at - period + interval '1 day' THEN
+        INSERT INTO tsi.data_quality_log (timestamp, issue_type, severity, message, metadata, data_time)
+        VALUES (at, 'constants_bootstrap', 'info',
+                format('normalisation constants %s computed from %s windows since %s, less than the %s days asked',
+                       new_id, h.sample_windows, coalesce(h.first_minute::text, 'nothing'), c.normalization_period_days),
+                jsonb_build_object('constants_id', new_id, 'constants', h.constants), at)
+        ON CONFLICT DO NOTHING;
+    END IF;
+    RETURN new_id;
+END
+$$;
+COMMENT ON FUNCTION tsi.recompute_constants(timestamptz) IS
+    'Computes normalisation constants from the trailing period (formula_config.normalization_period_days) before `at`, valid from `at`; closes the previous row. Less history than the period asks is flagged is_bootstrap and logged.';
+
+-- A minute before the first computed constants is scored with constants bootstrapped from
+-- whatever history exists up to `until`, valid from -infinity to the first row.
+CREATE FUNCTION tsi.ensure_constants(until timestamptz)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    c tsi.formula_config := tsi.formula_at(until);
+    first_from timestamptz := (SELECT min(valid_from) FROM tsi.normalization_constants);
+    h record;
+    new_id integer;
+BEGIN
+    IF first_from = '-infinity' THEN
+        RETURN;
+    END IF;
+    SELECT * INTO h FROM tsi.constants_from_history('-infinity', coalesce(first_from, until), c.window_minutes,
+                                                   c.speed_ref_percentile);
+    INSERT INTO tsi.normalization_constants (constants, valid_from, valid_until, is_bootstrap, history_from,
+                                            history_until, sample_windows)
+    VALUES (h.constants, '-infinity', first_from, true, h.first_minute, coalesce(first_from, until), h.sample_windows)
+    RETURNING id INTO new_id;
+    INSERT INTO tsi.data_quality_log (issue_type, severity, message, metadata, data_time)
+    VALUES ('constants_bootstrap', 'warning',
+            format('no normalisation constants yet: bootstrapped constants %s from %s windows', new_id, h.sample_windows),
+            jsonb_build_object('constants_id', new_id, 'constants', h.constants), h.first_minute)
+    ON CONFLICT DO NOTHING;
+END
+$$;
+COMMENT ON FUNCTION tsi.ensure_constants(timestamptz) IS
+    'Makes sure every instant has normalisation constants: when none cover the time before the first computed row, bootstraps them from the history that exists (logged to data_quality_log).';
+
+CREATE FUNCTION tsi.recompute_baselines(at timestamptz)
+RETURNS integer
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    c tsi.formula_config := tsi.formula_at(at);
+    written integer;
+BEGIN
+    INSERT INTO tsi.eb_baselines (valid_from, intersection_id, hour_of_day, combined_baseline, vru_baseline,
+                                  vehicle_baseline, sample_minutes, computed_at)
+    SELECT at, h.intersection_id, h.hour_of_day,
+           sum(h.avg_combined_raw * h.minutes_with_data) / sum(h.minutes_with_data),
+           sum(h.avg_vru_raw * h.minutes_with_data) / sum(h.minutes_with_data),
+           sum(h.avg_vehicle_raw * h.minutes_with_data) / sum(h.minutes_with_data),
+           sum(h.minutes_with_data), at
+    FROM tsi.safety_indices_hourly AS h
+    WHERE h.hour_timestamp >= at - make_interval(days => c.normalization_period_days) AND h.hour_timestamp < at
+      AND h.avg_combined_raw IS NOT NULL
+    GROUP BY GROUPING SETS ((h.intersection_id, h.hour_of_day), (h.intersection_id), ())
+    HAVING sum(h.minutes_with_data) > 0
+    ON CONFLICT (valid_from, intersection_id, hour_of_day) DO UPDATE
+    SET combined_baseline = EXCLUDED.combined_baseline, vru_baseline = EXCLUDED.vru_baseline,
+        vehicle_baseline = EXCLUDED.vehicle_baseline, sample_minutes = EXCLUDED.sample_minutes;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    RETURN written;
+END
+$$;
+COMMENT ON FUNCTION tsi.recompute_baselines(timestamptz) IS
+    'Empirical-Bayes baselines valid from `at`: mean raw indices of the trailing period''s hourly rows per (intersection, local hour), per intersection and for the network.';
+
+-- Indices --------------------------------------------------------------------------------
+
+CREATE FUNCTION tsi.compute_indices(from_ts timestamptz, to_ts timestamptz)
+RETURNS integer
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    c tsi.formula_config := tsi.formula_at(from_ts);
+    hourly_watermark timestamptz := (SELECT watermark FROM tsi.rollup_watermarks WHERE rollup = 'hourly');
+    written integer;
+BEGIN
+    PERFORM tsi.ensure_constants(to_ts);
+
+    WITH scored AS (
+        SELECT w.intersection_id, w.minute, w.window_volume, f.traffic_volume, f.vru_count, f.vehicle_event_count,
+               f.vru_event_count, f.hard_braking_count, f.speed_sum / nullif(f.speed_n, 0) AS avg_speed,
+               i.time_zone, nc.id AS constants_id,
+               tsi.vru_index(w.features, nc.n, c) AS vru,
+               tsi.vehicle_index(w.features, nc.n, c) AS vehicle
+        FROM tsi.window_features(from_ts, to_ts, c.window_minutes) AS w
+        JOIN tsi.features_minute AS f ON f.intersection_id = w.intersection_id AND f.minute = w.minute
+        JOIN tsi.intersections AS i ON i.id = w.intersection_id
+        CROSS JOIN LATERAL (
+            SELECT k.id, tsi.norm_constants_from_jsonb(k.constants) AS n
+            FROM tsi.normalization_constants AS k
+            WHERE k.valid_from <= w.minute AND (k.valid_until IS NULL OR k.valid_until > w.minute)
+        ) AS nc
+    ), combined AS (
+        SELECT s.*, tsi.local_hour(s.minute, s.time_zone) AS hour_of_day,
+               tsi.combined_index(tsi.traffic_index(s.vru, s.vehicle, c), NULL, c.weather_weight) AS combined,
+               tsi.traffic_index(s.vru, s.vehicle, c) AS traffic
+        FROM scored AS s
+    ), upserted AS (
+        INSERT INTO tsi.safety_indices_realtime AS r (
+            intersection_id, timestamp, combined_index, combined_index_eb, vru_index, vru_index_eb, vehicle_index,
+            vehicle_index_eb, traffic_index, traffic_volume, vru_count, vehicle_event_count, vru_event_count,
+            hard_braking_count, avg_speed, window_volume, hour_of_day, day_of_week, formula_version, constants_id)
+        SELECT x.intersection_id, x.minute, x.combined,
+               tsi.eb_adjust(x.combined, b.combined_baseline, x.window_volume, c.eb_k),
+               x.vru, tsi.eb_adjust(x.vru, b.vru_baseline, x.window_volume, c.eb_k),
+               x.vehicle, tsi.eb_adjust(x.vehicle, b.vehicle_baseline, x.window_volume, c.eb_k),
+               x.traffic, x.traffic_volume, x.vru_count, x.vehicle_event_count, x.vru_event_count,
+               x.hard_braking_count, x.avg_speed, x.window_volume, x.hour_of_day,
+               tsi.local_day_of_week(x.minute, x.time_zone), c.formula_version, x.constants_id
+        FROM combined AS x
+        CROSS JOIN LATERAL (
+            -- The most specific baseline of the set in force, else the configured default.
+            SELECT coalesce(max(e.combined_baseline), c.eb_default_baseline) AS combined_baseline,
+                   coalesce(max(e.vru_baseline), c.eb_default_baseline) AS vru_baseline,
+                   coalesce(max(e.vehicle_baseline), c.eb_default_baseline) AS vehicle_baseline
+            FROM (
+                SELECT e.* FROM tsi.eb_baselines AS e
+                WHERE e.valid_from = (SELECT max(valid_from) FROM tsi.eb_baselines WHERE valid_from <= x.minute)
+                  AND (e.intersection_id = x.intersection_id OR e.intersection_id IS NULL)
+                  AND (e.hour_of_day = x.hour_of_day OR e.hour_of_day IS NULL)
+                ORDER BY e.intersection_id IS NULL, e.hour_of_day IS NULL
+                LIMIT 1
+            ) AS e
+        ) AS b
+        ON CONFLICT (intersection_id, timestamp) DO UPDATE
+        SET combined_index = EXCLUDED.combined_index, combined_index_eb = EXCLUDED.combined_index_eb,
+            vru_index = EXCLUDED.vru_index, vru_index_eb = EXCLUDED.vru_index_eb,
+            vehicle_index = EXCLUDED.vehicle_index, vehicle_index_eb = EXCLUDED.vehicle_index_eb,
+            traffic_index = EXCLUDED.traffic_index, traffic_volume = EXCLUDED.traffic_volume,
+            vru_count = EXCLUDED.vru_count, vehicle_event_count = EXCLUDED.vehicle_event_count,
+            vru_event_count = EXCLUDED.vru_event_count, hard_braking_count = EXCLUDED.hard_braking_count,
+            avg_speed = EXCLUDED.avg_speed, window_volume = EXCLUDED.window_volume,
+            hour_of_day = EXCLUDED.hour_of_day, day_of_week = EXCLUDED.day_of_week,
+            formula_version = EXCLUDED.formula_version, constants_id = EXCLUDED.constants_id
+        WHERE (r.combined_index, r.combined_index_eb, r.vru_index, r.vru_index_eb, r.vehicle_index, r.vehicle_index_eb,
+               r.traffic_index, r.traffic_volume, r.vru_count, r.vehicle_event_count, r.vru_event_count,
+               r.hard_braking_count, r.avg_speed, r.window_volume, r.hour_of_day, r.day_of_week,
+               r.formula_version, r.constants_id)
+              IS DISTINCT FROM
+              (EXCLUDED.combined_index, EXCLUDED.combined_index_eb, EXCLUDED.vru_index, EXCLUDED.vru_index_eb,
+               EXCLUDED.vehicle_index, EXCLUDED.vehicle_index_eb, EXCLUDED.traffic_index, EXCLUDED.traffic_volume,
+               EXCLUDED.vru_count, EXCLUDED.vehicle_event_count, EXCLUDED.vru_event_count,
+               EXCLUDED.hard_braking_count, EXCLUDED.avg_speed, EXCLUDED.window_volume, EXCLUDED.hour_of_day,
+               EXCLUDED.day_of_week, EXCLUDED.formula_version, EXCLUDED.constants_id)
+        RETURNING r.intersection_id, r.timestamp
+    ), removed AS (
+        -- Minutes that no longer have data (reprocessing after messages were reassigned).
+        DELETE FROM tsi.safety_indices_realtime AS r
+        WHERE r.timestamp >= from_ts AND r.timestamp < to_ts
+          AND NOT EXISTS (SELECT FROM tsi.features_minute AS f
+                          WHERE f.intersection_id = r.intersection_id AND f.minute = r.timestamp)
+        RETURNING r.intersection_id, r.timestamp
+    ), changed AS (
+        SELECT * FROM upserted UNION ALL SELECT * FROM removed
+    ), dirty AS (
+        INSERT INTO tsi.dirty_hours (intersection_id, hour_timestamp)
+        SELECT DISTINCT intersection_id, date_trunc('hour', timestamp) FROM changed
+        WHERE date_trunc('hour', timestamp) < hourly_watermark
+        ON CONFLICT DO NOTHING
+    )
+    SELECT count(*) INTO written FROM changed;
+    RETURN written;
+END
+$$;
+COMMENT ON FUNCTION tsi.compute_indices(timestamptz, timestamptz) IS
+    'Scores every (intersection, minute) with features in [from_ts, to_ts) over its rolling window, with the formula version and normalisation constants in force at that minute and the Empirical-Bayes columns filled; upserts tsi.safety_indices_realtime (unchanged rows are not rewritten) and marks rolled-up hours that changed. Returns the rows changed.';
+
+-- Orchestration --------------------------------------------------------------------------
+
+CREATE PROCEDURE tsi.process_range(from_ts timestamptz, to_ts timestamptz, reassign boolean DEFAULT true)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = tsi, public, pg_temp
+AS $$
+DECLARE
+    seg record;
+    window_len interval;
+BEGIN
+    IF from_ts IS NULL OR to_ts IS NULL OR to_ts <= from_ts THEN
+        RAISE EXCEPTION 'process_range needs from_ts < to_ts, got [%, %)', from_ts, to_ts
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    from_ts := date_trunc('minute', from_ts);
+    to_ts := date_trunc('minute', to_ts - interval '1 microsecond') + interval '1 minute';
+
+    -- Messages landed before their intersection was known.
+    IF reassign THEN
+        UPDATE bsm_messages AS b
+        SET intersection_id = nearest_intersection(b.latitude, b.longitude, (formula_at(b.ts)).assignment_radius_m)
+        WHERE b.ts_second >= from_ts AND b.ts_second < to_ts AND b.intersection_id IS NULL;
+        UPDATE psm_messages AS p
+        SET intersection_id = nearest_intersection(p.latitude, p.longitude, (formula_at(p.ts)).assignment_radius_m)
+        WHERE p.ts_second >= from_ts AND p.ts_second < to_ts AND p.intersection_id IS NULL;
+    END IF;
+
+    window_len := make_interval(mins => (SELECT max(window_minutes) FROM formula_config));
+    PERFORM create_daily_partitions(p, (from_ts AT TIME ZONE 'UTC')::date,
+                                    ((to_ts + window_len) AT TIME ZONE 'UTC')::date)
+    FROM unnest(ARRAY['tsi.features_minute', 'tsi.safety_indices_realtime']::regclass[]) AS p;
+
+    -- One formula version at a time; a window's minutes after the range see its new features.
+    FOR seg IN
+        SELECT greatest(v.effective_from, from_ts) AS seg_from, least(v.next_from, to_ts) AS seg_to,
+               greatest(v.effective_from, from_ts) AS idx_from,
+               least(v.next_from, to_ts + make_interval(mins => v.window_minutes - 1)) AS idx_to
+        FROM (SELECT effective_from, window_minutes,
+                     coalesce(lead(effective_from) OVER (ORDER BY effective_from), 'infinity') AS next_from
+              FROM formula_config) AS v
+        WHERE v.effective_from < to_ts + window_len AND v.next_from > from_ts
+        ORDER BY v.effective_from
+    LOOP
+        IF seg.seg_from < seg.seg_to THEN
+            PERFORM compute_features(seg.seg_from, seg.seg_to);
+        END IF;
+        PERFORM compute_indices(seg.idx_from, seg.idx_to);
+    END LOOP;
+END
+$$;
+COMMENT ON PROCEDURE tsi.process_range(timestamptz, timestamptz, boolean) IS
+    'Processes the minutes in [from_ts, to_ts): assigns messages that have no intersection yet (reassign), recomputes the 1-minute features and the indices of every window that contains one of these minutes. Reads no clock: re-running a range gives identical rows.';
+
+CREATE PROCEDURE tsi.process_pending(max_minutes integer DEFAULT 240, INOUT processed integer DEFAULT NULL)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = tsi, public, pg_temp
+AS $$
+DECLARE
+    r record;
+BEGIN
+    -- One runner at a time; a concurrent call returns at once and the next one catches up.
+    IF NOT pg_try_advisory_xact_lock(hashtext('tsi.process_pending')) THEN
+        processed := 0;
+        RETURN;
+    END IF;
+    IF to_regclass('pg_temp.taken_minutes') IS NULL THEN
+        CREATE TEMP TABLE taken_minutes (minute timestamptz) ON COMMIT DELETE ROWS;
+    END IF;
+    TRUNCATE pg_temp.taken_minutes;
+    WITH taken AS (
+        DELETE FROM pending_minutes
+        WHERE minute IN (SELECT minute FROM pending_minutes ORDER BY minute LIMIT max_minutes)
+        RETURNING minute
+    )
+    INSERT INTO pg_temp.taken_minutes SELECT minute FROM taken;
+    GET DIAGNOSTICS processed = ROW_COUNT;
+
+    -- A late message can pair with one of the minute before, which owns that pair: each pending
+    -- minute recomputes itself and its predecessor, in runs of consecutive minutes.
+    FOR r IN
+        SELECT min(m) AS from_ts, max(m) + interval '1 minute' AS to_ts
+        FROM (SELECT m, m - make_interval(mins => (dense_rank() OVER (ORDER BY m))::integer) AS run
+              FROM (SELECT minute AS m FROM pg_temp.taken_minutes
+                    UNION SELECT minute - interval '1 minute' FROM pg_temp.taken_minutes) AS expanded) AS numbered
+        GROUP BY run
+        ORDER BY 1
+    LOOP
+        CALL process_range(r.from_ts, r.to_ts, false);
+    END LOOP;
+END
+$$;
+COMMENT ON PROCEDURE tsi.process_pending(integer, integer) IS
+    'Processes up to max_minutes of the oldest minutes that received messages since they were last processed (and the minute before each); returns how many were taken. The pg_cron job tsi-process calls it every minute.';
+
+COMMIT;

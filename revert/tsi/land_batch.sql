@@ -1,0 +1,7 @@
+-- Revert trafficsafety:tsi/land_batch from pg
+BEGIN;
+
+DROP PROCEDURE tsi.land_batch(uuid, integer, integer, integer, integer, integer);
+DROP FUNCTION tsi.nearest_intersection(double precision, double precision, double precision);
+
+COMMIT;

@@ -1,0 +1,3 @@
+-- Verify trafficsafety:tsi/land_batch on pg
+SELECT has_function_privilege('tsi.land_batch(uuid, integer, integer, integer, integer, integer)', 'execute'),
+       has_function_privilege('tsi.nearest_intersection(double precision, double precision, double precision)', 'execute');
