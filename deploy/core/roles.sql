@@ -10,8 +10,10 @@ DECLARE
 BEGIN
     FOR r IN
         SELECT * FROM (VALUES
-            ('tsdb_owner',    'NOLOGIN NOINHERIT',
-             'Owns every object of the traffic-safety database; Sqitch deploys create objects as this role.'),
+            -- LOGIN because pg_cron's background workers connect as the job's owner; it has no
+            -- password, so nobody logs in as it over the network.
+            ('tsdb_owner',    'LOGIN NOINHERIT',
+             'Owns every object of the traffic-safety database; Sqitch deploys create objects as it and pg_cron jobs run as it.'),
             ('authenticator', 'LOGIN NOINHERIT',
              'PostgREST logs in as this role and switches to web_anon or web_user per request.'),
             ('web_anon',      'NOLOGIN',

@@ -16,8 +16,8 @@ SELECT is(
           WHERE rolcanlogin
             AND rolname IN ('tsdb_owner', 'authenticator', 'web_anon', 'web_user', 'collector', 'analyst')
           ORDER BY rolname),
-    ARRAY['analyst', 'authenticator', 'collector'],
-    'only authenticator, collector and analyst can log in');
+    ARRAY['analyst', 'authenticator', 'collector', 'tsdb_owner'],
+    'only authenticator, collector, analyst and the owner (for pg_cron jobs) can log in');
 
 SELECT is((SELECT rolinherit FROM pg_roles WHERE rolname = 'authenticator'), false,
           'authenticator is NOINHERIT: it has no rights until PostgREST switches role');

@@ -1,0 +1,16 @@
+-- Revert trafficsafety:tsi/grants from pg
+BEGIN;
+
+REVOKE EXECUTE ON FUNCTION
+    tsi.json_number(jsonb), tsi.json_integer(jsonb), tsi.epoch_ms_to_timestamptz(bigint),
+    tsi.check_v2x(text, jsonb, jsonb, jsonb, timestamptz), tsi.check_bsm(jsonb, timestamptz),
+    tsi.check_psm(jsonb, timestamptz), tsi.check_mapdata(jsonb),
+    tsi.local_hour(timestamptz, text), tsi.local_day_of_week(timestamptz, text),
+    tsi.window_features(timestamptz, timestamptz, integer),
+    tsi.nearest_intersection(double precision, double precision, double precision),
+    tsi.partition_name(regclass, date)
+FROM analyst;
+REVOKE EXECUTE ON PROCEDURE tsi.land_batch(uuid, integer, integer, integer, integer, integer) FROM collector;
+REVOKE INSERT ON tsi.message_staging FROM collector;
+
+COMMIT;
