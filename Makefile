@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := db/scripts
 
-.PHONY: help bootstrap up down status test test-pgtap test-py db-start db-stop deploy psql
+.PHONY: help bootstrap up down status test test-pgtap test-py bench db-start db-stop deploy psql
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ test-pgtap: bootstrap ## Run pgTAP files: make test-pgtap T=tests/pgtap/004_api_
 
 test-py: bootstrap ## Run pytest: make test-py T=tests/python/test_foundation.py::test_health_answers_anonymously
 	@bash $(S)/test.sh pytest $(T)
+
+bench: bootstrap ## Benchmarks on a throwaway database; prints figures (ingest rate, rollup, reads, storage)
+	@bash $(S)/bench.sh
 
 db-start: ## Start the project's PostgreSQL cluster (initialising it on first use)
 	@bash $(S)/cluster.sh start
