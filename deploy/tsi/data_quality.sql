@@ -17,6 +17,7 @@ CREATE PROCEDURE tsi.check_data_quality(at timestamptz, INOUT logged integer DEF
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = tsi, public, pg_temp
+SET TimeZone = 'UTC'
 AS $$
 DECLARE
     c formula_config := formula_at(at);
@@ -101,6 +102,7 @@ CREATE PROCEDURE tsi.refresh_constants(at timestamptz)
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = tsi, public, pg_temp
+SET TimeZone = 'UTC'
 AS $$
 BEGIN
     IF at IS NULL THEN
@@ -122,6 +124,7 @@ CREATE PROCEDURE tsi.prune_job_history(older_than timestamptz, INOUT pruned inte
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = tsi, public, pg_temp
+SET TimeZone = 'UTC'
 AS $$
 BEGIN
     DELETE FROM cron.job_run_details WHERE end_time < older_than;

@@ -8,7 +8,7 @@ SET LOCAL ROLE tsdb_owner;
 
 CREATE TABLE tsi.features_minute (
     intersection_id     integer NOT NULL REFERENCES tsi.intersections (id) ON DELETE CASCADE,
-    minute              timestamptz NOT NULL CHECK (minute = date_trunc('minute', minute)),
+    minute              timestamptz NOT NULL CHECK ((minute AT TIME ZONE 'UTC') = date_trunc('minute', minute AT TIME ZONE 'UTC')),
     bsm_count           integer NOT NULL CHECK (bsm_count >= 0),
     psm_count           integer NOT NULL CHECK (psm_count >= 0),
     traffic_volume      integer NOT NULL CHECK (traffic_volume >= 0),

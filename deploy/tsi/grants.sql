@@ -8,7 +8,7 @@ GRANT INSERT ON tsi.message_staging TO collector;
 GRANT EXECUTE ON PROCEDURE tsi.land_batch(uuid, integer, integer, integer, integer, integer) TO collector;
 
 GRANT EXECUTE ON FUNCTION
-    tsi.json_number(jsonb), tsi.json_integer(jsonb), tsi.epoch_ms_to_timestamptz(bigint),
+    tsi.json_number(jsonb), tsi.json_integer(jsonb), tsi.json_int4(jsonb), tsi.epoch_ms_to_timestamptz(bigint),
     tsi.check_v2x(text, jsonb, jsonb, jsonb, timestamptz), tsi.check_bsm(jsonb, timestamptz),
     tsi.check_psm(jsonb, timestamptz), tsi.check_mapdata(jsonb),
     tsi.local_hour(timestamptz, text), tsi.local_day_of_week(timestamptz, text),

@@ -11,12 +11,59 @@ LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
     SELECT i.id
     FROM tsi.intersections AS i
-    WHERE ST_DWithin(i.geometry::geography, ST_SetSRID(ST_MakePoint(longitude, latitude), 4326)::geography, radius_m)
-    ORDER BY i.geometry::geography <-> ST_SetSRID(ST_MakePoint(longitude, latitude), 4326)::geography, i.id
+    -- Qualified: the intersections' own latitude and longitude columns would win otherwise.
+    WHERE ST_DWithin(i.geometry::geography,
+                     ST_SetSRID(ST_MakePoint(nearest_intersection.longitude, nearest_intersection.latitude), 4326)::geography,
+                     nearest_intersection.radius_m)
+    ORDER BY i.geometry::geography
+             <-> ST_SetSRID(ST_MakePoint(nearest_intersection.longitude, nearest_intersection.latitude), 4326)::geography,
+             i.id
     LIMIT 1
 $$;
 COMMENT ON FUNCTION tsi.nearest_intersection(double precision, double precision, double precision) IS
     'The intersection whose reference point is nearest to a position (metres on the geography), if one lies within radius_m; else NULL.';
+
+-- Messages that landed near no intersection get one once it is known (MapData arrived late),
+-- and their minutes are queued for processing.
+CREATE FUNCTION tsi.assign_unassigned(from_ts timestamptz, to_ts timestamptz, near integer[] DEFAULT NULL,
+                                      mark_pending boolean DEFAULT true)
+RETURNS integer
+LANGUAGE plpgsql
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    raw_table text;
+    assigned integer := 0;
+    n integer;
+BEGIN
+    FOREACH raw_table IN ARRAY ARRAY['tsi.bsm_messages', 'tsi.psm_messages'] LOOP
+        EXECUTE format($sql$
+            WITH moved AS (
+                UPDATE %s AS m
+                SET intersection_id = tsi.nearest_intersection(m.latitude, m.longitude,
+                        (SELECT c.assignment_radius_m FROM tsi.formula_config AS c
+                         WHERE c.effective_from <= m.ts ORDER BY c.effective_from DESC LIMIT 1))
+                WHERE m.ts_second >= $1 AND m.ts_second < $2 AND m.intersection_id IS NULL
+                  AND ($3 IS NULL OR EXISTS (   -- near one of the given intersections (about 1 km)
+                      SELECT FROM tsi.intersections AS i
+                      WHERE i.id = ANY ($3)
+                        AND m.latitude BETWEEN i.latitude - 0.01 AND i.latitude + 0.01
+                        AND m.longitude BETWEEN i.longitude - 0.015 AND i.longitude + 0.015))
+                RETURNING m.ts, m.intersection_id
+            ), pending AS (
+                INSERT INTO tsi.pending_minutes (minute)
+                SELECT DISTINCT date_trunc('minute', ts) FROM moved WHERE $4 AND intersection_id IS NOT NULL
+                ON CONFLICT DO NOTHING
+            )
+            SELECT count(*) FROM moved WHERE intersection_id IS NOT NULL $sql$, raw_table)
+        INTO n USING from_ts, to_ts, near, mark_pending;
+        assigned := assigned + n;
+    END LOOP;
+    RETURN assigned;
+END
+$$;
+COMMENT ON FUNCTION tsi.assign_unassigned(timestamptz, timestamptz, integer[], boolean) IS
+    'Assigns landed messages of [from_ts, to_ts) that have no intersection yet (optionally only those near the given intersections) to the nearest one within the radius, and queues their minutes for processing; returns how many were assigned.';
 
 CREATE PROCEDURE tsi.land_batch(
     batch uuid,
@@ -28,11 +75,10 @@ CREATE PROCEDURE tsi.land_batch(
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = tsi, public, pg_temp
+SET TimeZone = 'UTC'
 AS $$
 DECLARE
-    radius double precision;
-    first_day date;
-    last_day date;
+    new_intersections integer[];
 BEGIN
     IF batch IS NULL THEN
         RAISE EXCEPTION 'batch must not be NULL' USING ERRCODE = 'invalid_parameter_value';
@@ -41,7 +87,8 @@ BEGIN
     -- Classify every staged message once; the moves below read this.
     IF to_regclass('pg_temp.land_rows') IS NULL THEN
         CREATE TEMP TABLE land_rows (
-            msg_type text, received_at timestamptz, payload jsonb, problem tsi.rejection, ts timestamptz
+            msg_type text, received_at timestamptz, payload jsonb, problem tsi.rejection, ts timestamptz,
+            radius double precision
         ) ON COMMIT DELETE ROWS;
     END IF;
     TRUNCATE pg_temp.land_rows;
@@ -50,7 +97,7 @@ BEGIN
         DELETE FROM tsi.message_staging WHERE batch_id = batch
         RETURNING msg_type, received_at, payload
     )
-    INSERT INTO pg_temp.land_rows
+    INSERT INTO pg_temp.land_rows (msg_type, received_at, payload, problem, ts)
     SELECT t.msg_type, t.received_at, t.payload, p.problem,
            CASE WHEN p.problem IS NULL AND t.msg_type IN ('bsm', 'psm')
                 THEN epoch_ms_to_timestamptz(json_integer(t.payload -> 'timestamp')) END
@@ -62,26 +109,32 @@ BEGIN
         ELSE ('unknown_type', format('msg_type must be bsm, psm or mapdata, got %L', t.msg_type))::tsi.rejection
     END AS problem) AS p;
 
-    SELECT count(*), min(ts)::date, max(ts)::date INTO received, first_day, last_day FROM pg_temp.land_rows;
-    IF first_day IS NOT NULL THEN
-        PERFORM create_daily_partitions(p, first_day, last_day)
-        FROM unnest(ARRAY['tsi.bsm_messages', 'tsi.psm_messages']::regclass[]) AS p;
-        radius := (formula_at((SELECT min(ts) FROM pg_temp.land_rows))).assignment_radius_m;
-    END IF;
+    received := (SELECT count(*) FROM pg_temp.land_rows);
+    -- The assignment radius of the formula version in force at each message's time.
+    UPDATE pg_temp.land_rows AS r
+    SET radius = (SELECT c.assignment_radius_m FROM formula_config AS c
+                  WHERE c.effective_from <= r.ts ORDER BY c.effective_from DESC LIMIT 1)
+    WHERE r.ts IS NOT NULL;
+    -- Partitions for the (UTC) days that have messages, and only those.
+    PERFORM create_daily_partitions(p, d.day, d.day)
+    FROM (SELECT DISTINCT (ts AT TIME ZONE 'UTC')::date AS day FROM pg_temp.land_rows WHERE ts IS NOT NULL) AS d
+    CROSS JOIN unnest(ARRAY['tsi.bsm_messages', 'tsi.psm_messages']::regclass[]) AS p;
 
     -- MapData first, so vehicles of a new intersection are assigned to it in this batch.
+    WITH changed AS (
     INSERT INTO tsi.intersections AS cur (id, region, name, latitude, longitude, elevation, revision,
                                           lane_count, lane_width, metadata)
     SELECT DISTINCT ON (json_integer(i -> 'id' -> 'id'))
            json_integer(i -> 'id' -> 'id'),
            coalesce(json_integer(i -> 'id' -> 'region'), 0),
-           coalesce(nullif(i ->> 'name', ''), 'Intersection ' || json_integer(i -> 'id' -> 'id')),
+           left(coalesce(nullif(i ->> 'name', ''), 'Intersection ' || json_integer(i -> 'id' -> 'id')), 255),
            json_number(i -> 'refPoint' -> 'lat'),
            json_number(i -> 'refPoint' -> 'lon'),
            json_number(i -> 'refPoint' -> 'elevation'),
            json_integer(i -> 'revision'),
            CASE WHEN jsonb_typeof(i -> 'laneSet') = 'array' THEN jsonb_array_length(i -> 'laneSet') END,
-           json_number(i -> 'laneWidth'),
+           -- optional and not used in computing: an impossible value is dropped, not the message
+           CASE WHEN json_number(i -> 'laneWidth') > 0 THEN json_number(i -> 'laneWidth') END,
            jsonb_strip_nulls(jsonb_build_object('speedLimits', i -> 'speedLimits',
                                                 'mapdataTimestamp', r.payload -> 'timestamp'))
     FROM pg_temp.land_rows AS r
@@ -92,10 +145,17 @@ BEGIN
     SET region = EXCLUDED.region, name = EXCLUDED.name, latitude = EXCLUDED.latitude,
         longitude = EXCLUDED.longitude, elevation = EXCLUDED.elevation, revision = EXCLUDED.revision,
         lane_count = EXCLUDED.lane_count, lane_width = EXCLUDED.lane_width, metadata = EXCLUDED.metadata
-    WHERE (cur.region, cur.name, cur.latitude, cur.longitude, cur.elevation, cur.revision, cur.lane_count, cur.lane_width)
+    WHERE (cur.region, cur.name, cur.latitude, cur.longitude, cur.elevation, cur.revision, cur.lane_count,
+           cur.lane_width, cur.metadata)
           IS DISTINCT FROM
           (EXCLUDED.region, EXCLUDED.name, EXCLUDED.latitude, EXCLUDED.longitude, EXCLUDED.elevation,
-           EXCLUDED.revision, EXCLUDED.lane_count, EXCLUDED.lane_width);
+           EXCLUDED.revision, EXCLUDED.lane_count, EXCLUDED.lane_width, EXCLUDED.metadata)
+    RETURNING cur.id
+    )
+    SELECT array_agg(id) INTO new_intersections FROM changed;
+    IF new_intersections IS NOT NULL THEN
+        PERFORM assign_unassigned('-infinity', 'infinity', new_intersections);
+    END IF;
 
     WITH bsm AS (
         INSERT INTO tsi.bsm_messages (ts_second, vehicle_id, msg_cnt, sec_mark, ts, received_at, intersection_id,
@@ -103,12 +163,12 @@ BEGIN
                                       wheel_brakes, vehicle_length, vehicle_width, rsu_name)
         SELECT date_trunc('second', r.ts), json_integer(c -> 'id'), json_integer(c -> 'msgCnt'),
                json_integer(c -> 'secMark'), r.ts, r.received_at,
-               nearest_intersection(json_number(c -> 'lat'), json_number(c -> 'lon'), radius),
+               nearest_intersection(json_number(c -> 'lat'), json_number(c -> 'lon'), r.radius),
                json_number(c -> 'lat'), json_number(c -> 'lon'), json_number(c -> 'elev'),
                json_number(c -> 'speed'), json_number(c -> 'heading'),
                json_number(c -> 'accelSet' -> 'lon'), json_number(c -> 'accelSet' -> 'lat'),
-               json_integer(c -> 'brakes' -> 'wheelBrakes'),
-               json_integer(c -> 'size' -> 'length'), json_integer(c -> 'size' -> 'width'),
+               json_int4(c -> 'brakes' -> 'wheelBrakes'),
+               json_int4(c -> 'size' -> 'length'), json_int4(c -> 'size' -> 'width'),
                r.payload ->> 'rsuName'
         FROM pg_temp.land_rows AS r
         CROSS JOIN LATERAL (SELECT r.payload -> 'bsmJson' -> 'coreData' AS c) AS core
@@ -120,7 +180,7 @@ BEGIN
                                       basic_type, latitude, longitude, elevation, speed, heading, rsu_name)
         SELECT date_trunc('second', r.ts), json_integer(p -> 'id'), json_integer(p -> 'msgCnt'),
                json_integer(p -> 'secMark'), r.ts, r.received_at,
-               nearest_intersection(json_number(p -> 'position' -> 'lat'), json_number(p -> 'position' -> 'lon'), radius),
+               nearest_intersection(json_number(p -> 'position' -> 'lat'), json_number(p -> 'position' -> 'lon'), r.radius),
                json_integer(p -> 'basicType'),
                json_number(p -> 'position' -> 'lat'), json_number(p -> 'position' -> 'lon'),
                json_number(p -> 'position' -> 'elev'), json_number(p -> 'speed'), json_number(p -> 'heading'),

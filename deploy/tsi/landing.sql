@@ -50,7 +50,7 @@ COMMENT ON TABLE tsi.landed_batches IS 'One row per batch landed by tsi.land_bat
 
 -- Minutes that received data since they were last processed (tsi.process_pending).
 CREATE TABLE tsi.pending_minutes (
-    minute     timestamptz PRIMARY KEY CHECK (minute = date_trunc('minute', minute)),
+    minute     timestamptz PRIMARY KEY CHECK ((minute AT TIME ZONE 'UTC') = date_trunc('minute', minute AT TIME ZONE 'UTC')),
     marked_at  timestamptz NOT NULL DEFAULT now()
 );
 COMMENT ON TABLE tsi.pending_minutes IS 'Minutes (UTC) with newly landed messages, waiting to be (re)processed; late data marks an old minute again.';

@@ -41,6 +41,7 @@ CREATE PROCEDURE tsi.maintain_partitions(at timestamptz, INOUT created integer D
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = tsi, public, pg_temp
+SET TimeZone = 'UTC'
 AS $$
 DECLARE
     p record;

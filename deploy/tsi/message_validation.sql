@@ -24,6 +24,14 @@ AS $$
 $$;
 COMMENT ON FUNCTION tsi.json_integer(jsonb) IS 'A JSON integer as bigint; NULL for anything else (fractions, strings, null, missing).';
 
+CREATE FUNCTION tsi.json_int4(v jsonb)
+RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE WHEN tsi.json_integer(v) BETWEEN -2147483648 AND 2147483647 THEN tsi.json_integer(v)::integer END
+$$;
+COMMENT ON FUNCTION tsi.json_int4(jsonb) IS 'A JSON integer that fits an integer column; NULL for anything else (an optional field out of range is dropped, not the message).';
+
 CREATE FUNCTION tsi.epoch_ms_to_timestamptz(ms bigint)
 RETURNS timestamptz
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -114,11 +122,13 @@ AS $$
             SELECT FROM jsonb_array_elements(payload -> 'intersections') AS i
             WHERE tsi.json_integer(i -> 'id' -> 'id') IS NULL
                OR tsi.json_integer(i -> 'id' -> 'id') NOT BETWEEN 0 AND 65535
+               OR coalesce(tsi.json_integer(i -> 'id' -> 'region') NOT BETWEEN 0 AND 65535, false)
+               OR coalesce(tsi.json_integer(i -> 'revision') NOT BETWEEN 0 AND 127, false)
                OR tsi.json_number(i -> 'refPoint' -> 'lat') IS NULL
                OR tsi.json_number(i -> 'refPoint' -> 'lon') IS NULL
                OR tsi.json_number(i -> 'refPoint' -> 'lat') NOT BETWEEN -90 AND 90
                OR tsi.json_number(i -> 'refPoint' -> 'lon') NOT BETWEEN -180 AND 180)
-            THEN ('invalid_mapdata', 'every MapData intersection needs id.id 0–65535 and refPoint lat/lon in range')::tsi.rejection
+            THEN ('invalid_mapdata', 'every MapData intersection needs id.id 0–65535, refPoint lat/lon in range, and region 0–65535 and revision 0–127 when given')::tsi.rejection
     END
 $$;
 COMMENT ON FUNCTION tsi.check_mapdata(jsonb) IS 'Why a decoded MapData message is invalid, or NULL when it is valid.';

@@ -23,6 +23,7 @@ COMMENT ON FUNCTION tsi.local_day_of_week(timestamptz, text) IS
 CREATE FUNCTION tsi.compute_features(from_ts timestamptz, to_ts timestamptz)
 RETURNS integer
 LANGUAGE plpgsql
+SET TimeZone = 'UTC'
 AS $$
 DECLARE
     c tsi.formula_config := tsi.formula_at(from_ts);
@@ -156,6 +157,7 @@ COMMENT ON FUNCTION tsi.constants_from_history(timestamptz, timestamptz, integer
 CREATE FUNCTION tsi.recompute_constants(at timestamptz)
 RETURNS integer
 LANGUAGE plpgsql
+SET TimeZone = 'UTC'
 AS $$
 DECLARE
     c tsi.formula_config := tsi.formula_at(at);
@@ -195,6 +197,7 @@ COMMENT ON FUNCTION tsi.recompute_constants(timestamptz) IS
 CREATE FUNCTION tsi.ensure_constants(until timestamptz)
 RETURNS void
 LANGUAGE plpgsql
+SET TimeZone = 'UTC'
 AS $$
 DECLARE
     c tsi.formula_config := tsi.formula_at(until);
@@ -224,6 +227,7 @@ COMMENT ON FUNCTION tsi.ensure_constants(timestamptz) IS
 CREATE FUNCTION tsi.recompute_baselines(at timestamptz)
 RETURNS integer
 LANGUAGE plpgsql
+SET TimeZone = 'UTC'
 AS $$
 DECLARE
     c tsi.formula_config := tsi.formula_at(at);
@@ -256,6 +260,7 @@ COMMENT ON FUNCTION tsi.recompute_baselines(timestamptz) IS
 CREATE FUNCTION tsi.compute_indices(from_ts timestamptz, to_ts timestamptz)
 RETURNS integer
 LANGUAGE plpgsql
+SET TimeZone = 'UTC'
 AS $$
 DECLARE
     c tsi.formula_config := tsi.formula_at(from_ts);
@@ -359,6 +364,7 @@ CREATE PROCEDURE tsi.process_range(from_ts timestamptz, to_ts timestamptz, reass
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = tsi, public, pg_temp
+SET TimeZone = 'UTC'
 AS $$
 DECLARE
     seg record;
@@ -373,12 +379,7 @@ BEGIN
 
     -- Messages landed before their intersection was known.
     IF reassign THEN
-        UPDATE bsm_messages AS b
-        SET intersection_id = nearest_intersection(b.latitude, b.longitude, (formula_at(b.ts)).assignment_radius_m)
-        WHERE b.ts_second >= from_ts AND b.ts_second < to_ts AND b.intersection_id IS NULL;
-        UPDATE psm_messages AS p
-        SET intersection_id = nearest_intersection(p.latitude, p.longitude, (formula_at(p.ts)).assignment_radius_m)
-        WHERE p.ts_second >= from_ts AND p.ts_second < to_ts AND p.intersection_id IS NULL;
+        PERFORM assign_unassigned(from_ts, to_ts, NULL, false);
     END IF;
 
     window_len := make_interval(mins => (SELECT max(window_minutes) FROM formula_config));
@@ -411,6 +412,7 @@ CREATE PROCEDURE tsi.process_pending(max_minutes integer DEFAULT 240, INOUT proc
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = tsi, public, pg_temp
+SET TimeZone = 'UTC'
 AS $$
 DECLARE
     r record;

@@ -9,6 +9,7 @@ CREATE PROCEDURE tsi.rollup_hourly(up_to timestamptz, INOUT hours_written intege
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = tsi, public, pg_temp
+SET TimeZone = 'UTC'
 AS $$
 DECLARE
     wm timestamptz;
@@ -93,6 +94,7 @@ CREATE PROCEDURE tsi.rollup_daily(up_to timestamptz, INOUT days_written integer 
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = tsi, public, pg_temp
+SET TimeZone = 'UTC'
 AS $$
 DECLARE
     wm timestamptz;

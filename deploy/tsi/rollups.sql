@@ -7,7 +7,7 @@ SET LOCAL ROLE tsdb_owner;
 CREATE TABLE tsi.safety_indices_hourly (
     id                  bigserial PRIMARY KEY,
     intersection_id     integer NOT NULL REFERENCES tsi.intersections (id) ON DELETE CASCADE,
-    hour_timestamp      timestamptz NOT NULL CHECK (hour_timestamp = date_trunc('hour', hour_timestamp)),
+    hour_timestamp      timestamptz NOT NULL CHECK ((hour_timestamp AT TIME ZONE 'UTC') = date_trunc('hour', hour_timestamp AT TIME ZONE 'UTC')),
     avg_si              double precision NOT NULL,
     min_si              double precision NOT NULL,
     max_si              double precision NOT NULL,

@@ -149,7 +149,6 @@ SELECT is(pg_temp.batch_row(1), pg_temp.last(1), 'tsi.landed_batches records the
 SELECT is_empty($$ SELECT FROM tsi.message_staging WHERE batch_id = pg_temp.batch(1) $$,
                 'the staged rows of a landed batch are gone');
 SELECT ok((SELECT true FROM tsi.pending_minutes WHERE minute = '2026-11-02 14:30+00'), 'the minute of the assigned messages is pending');
-SELECT todo_start('bug: tsi.nearest_intersection compares each intersection with itself (parameters shadowed by columns)');
 SELECT results_eq(
     $$ SELECT vehicle_id, intersection_id FROM tsi.bsm_messages WHERE vehicle_id IN (700295, 700296, 700298) ORDER BY vehicle_id $$,
     $$ VALUES (700295::bigint, 201), (700296, NULL), (700298, 202) $$,
@@ -160,7 +159,6 @@ SELECT is(tsi.nearest_intersection(ST_Y(between_ab::geometry), ST_X(between_ab::
 FROM places;
 SELECT ok(NOT EXISTS (SELECT FROM tsi.pending_minutes WHERE minute = '2026-11-02 14:32+00'),
           'the minute with only an unassigned message is not pending');
-SELECT todo_end();
 SELECT is(pg_temp.bsm_partition(700295), 'tsi.bsm_messages_20261102',
           'a BSM of 20 days ago lands in the daily partition of its UTC day, created by land_batch');
 SELECT is((SELECT tableoid::regclass::text FROM tsi.psm_messages WHERE psm_id = 9001), 'tsi.psm_messages_20261102',
@@ -295,33 +293,27 @@ SELECT pg_temp.stage(9, 'bsm', pg_temp.bsm(700320, '2026-11-04 12:00:00+00', pg_
 SELECT pg_temp.stage(10, 'bsm', pg_temp.bsm(700321, '2026-11-06 12:00:00+00', pg_temp.near(201, 115, 270)));
 SELECT is(ARRAY[(pg_temp.land(9))[1:4], (pg_temp.land(10))[1:4]], ARRAY[ARRAY[1, 1, 0, 0], ARRAY[1, 1, 0, 0]],
           'a message 115 m from A lands under version 1 and under version 2');
-SELECT todo_start('bug: tsi.nearest_intersection compares each intersection with itself (parameters shadowed by columns)');
 SELECT is(ARRAY[(pg_temp.last(9))[5], (pg_temp.last(10))[5]], ARRAY[1, 0],
           '115 m from A: counted unassigned under version 1 (radius 100 m), not under version 2 (radius 130 m)');
 SELECT results_eq(
     $$ SELECT vehicle_id, intersection_id FROM tsi.bsm_messages WHERE vehicle_id IN (700320, 700321) ORDER BY 1 $$,
     $$ VALUES (700320::bigint, NULL::integer), (700321, 201) $$,
     'the assignment radius comes from the formula version in force at the message time');
-SELECT todo_end();
 -- One batch spanning both versions: each message must get the radius of its own time.
 SELECT pg_temp.stage(11, 'bsm', pg_temp.bsm(700322, '2026-11-04 12:00:01+00', pg_temp.near(201, 115, 270)));
 SELECT pg_temp.stage(11, 'bsm', pg_temp.bsm(700323, '2026-11-06 12:00:01+00', pg_temp.near(201, 115, 270)));
 SELECT is((pg_temp.land(11))[1:4], ARRAY[2, 2, 0, 0], 'a batch spanning two formula versions lands both messages');
-SELECT todo_start('bug: land_batch takes one assignment radius for the whole batch (formula_at(min(ts)))');
 SELECT results_eq(
     $$ SELECT vehicle_id, intersection_id FROM tsi.bsm_messages WHERE vehicle_id IN (700322, 700323) ORDER BY 1 $$,
     $$ VALUES (700322::bigint, NULL::integer), (700323, 201) $$,
     'a batch spanning two formula versions assigns each message with the radius of its own time');
-SELECT todo_end();
 
 -- 7. Partitions follow UTC days whatever the session's time zone -----------------------------------
 SET LOCAL TimeZone = 'America/Los_Angeles';
 SELECT pg_temp.stage(12, 'bsm', pg_temp.bsm(700330, '2026-10-20 03:00:00+00', pg_temp.near(201, 30, 0)));
 SELECT is(pg_temp.land(12), ARRAY[1, 1, 0, 0, 0], 'a BSM landed from a session in America/Los_Angeles lands');
-SELECT todo_start('bug: land_batch derives the partition days from min(ts)::date in the session time zone');
 SELECT is(pg_temp.bsm_partition(700330), 'tsi.bsm_messages_20261020',
           'a BSM at 03:00 UTC landed from a session in America/Los_Angeles goes to the partition of its UTC day');
-SELECT todo_end();
 DELETE FROM tsi.bsm_messages WHERE vehicle_id = 700330;   -- whatever the outcome, leave the default partition empty
 SET LOCAL TimeZone = 'UTC';
 -- Only the days that have messages: one stale timestamp (any from 2015 on passes validation) must not
@@ -329,15 +321,12 @@ SET LOCAL TimeZone = 'UTC';
 SELECT pg_temp.stage(15, 'bsm', pg_temp.bsm(700360, '2026-07-01 12:00:00+00', pg_temp.near(201, 30, 0)));
 SELECT pg_temp.stage(15, 'bsm', pg_temp.bsm(700361, '2026-08-09 12:00:00+00', pg_temp.near(201, 30, 0)));
 SELECT is((pg_temp.land(15))[1:4], ARRAY[2, 2, 0, 0], 'a batch with messages 39 days apart lands');
-SELECT todo_start('bug: land_batch creates a partition for every day between the oldest and newest message of a batch');
 SELECT is(ARRAY(SELECT relname::text FROM pg_class WHERE relnamespace = 'tsi'::regnamespace AND relkind = 'r'
                   AND relname ~ '^bsm_messages_20260[78]' ORDER BY relname),
           ARRAY['bsm_messages_20260701', 'bsm_messages_20260809'],
           'a batch with messages 39 days apart creates the partitions of those two days only');
-SELECT todo_end();
 
 -- 8. A malformed field the validation does not look at must not abort the batch -----------------
-SELECT todo_start('bug: MapData revision outside 0–127 passes check_mapdata and violates tsi.intersections'' CHECK');
 SELECT lives_ok(
     $$ SELECT pg_temp.stage(13, 'mapdata', pg_temp.mapdata(ARRAY[160], ARRAY['bad revision'], pg_temp.near(201, 3000, 90), 200, 2)),
               pg_temp.stage(13, 'bsm', pg_temp.bsm(700340, '2026-11-02 16:00:00+00', pg_temp.near(201, 30, 0))),
@@ -345,15 +334,12 @@ SELECT lives_ok(
     'a batch with a MapData of revision 200 still lands');
 SELECT is((SELECT reason FROM tsi.quarantine WHERE payload -> 'intersections' -> 0 ->> 'name' = 'bad revision'), 'invalid_mapdata',
           'a MapData with revision 200 is quarantined as invalid_mapdata');
-SELECT todo_end();
-SELECT todo_start('bug: coreData.brakes.wheelBrakes / size beyond integer range abort the batch (integer out of range)');
 SELECT lives_ok(
     $$ SELECT pg_temp.stage(14, 'bsm', pg_temp.core(pg_temp.bsm(700350, '2026-11-02 16:00:00+00', pg_temp.near(201, 30, 0)),
                                                     'brakes,wheelBrakes', '5000000000')),
               pg_temp.stage(14, 'bsm', pg_temp.bsm(700351, '2026-11-02 16:00:00+00', pg_temp.near(201, 30, 0))),
               pg_temp.land(14) $$,
     'a BSM whose wheelBrakes does not fit an integer does not abort its batch');
-SELECT todo_end();
 
 -- 9. Nothing is silently dropped; nothing is left behind -------------------------------------------
 SELECT is_empty($$ SELECT batch_id FROM tsi.landed_batches WHERE received <> landed + duplicates + quarantined $$,

@@ -347,11 +347,9 @@ SELECT results_eq(
     $$ SELECT * FROM snap_realtime WHERE intersection_id = 1001
          AND timestamp IN ('2026-11-10 15:14+00', '2026-11-10 15:30+00', '2026-11-10 16:00+00') ORDER BY timestamp $$,
     'rows whose window does not contain the late minute are untouched');
-SELECT todo_start('bug: compute_indices marks dirty hours with date_trunc(''hour'', …) in the session time zone');
 SELECT results_eq($$ SELECT intersection_id, hour_timestamp FROM tsi.dirty_hours $$,
                   $$ VALUES (1001, '2026-11-10 15:00+00'::timestamptz) $$,
                   'the changed rows behind the hourly watermark mark their UTC hour dirty, whatever the session time zone');
-SELECT todo_end();
 SET LOCAL TimeZone = 'UTC';
 
 -- Normalisation constants: recompute and chaining -------------------------------------------------------

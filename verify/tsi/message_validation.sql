@@ -5,4 +5,5 @@ SELECT has_function_privilege('tsi.check_bsm(jsonb, timestamptz)', 'execute'),
        has_function_privilege('tsi.check_v2x(text, jsonb, jsonb, jsonb, timestamptz)', 'execute'),
        has_function_privilege('tsi.json_number(jsonb)', 'execute'),
        has_function_privilege('tsi.json_integer(jsonb)', 'execute'),
+       has_function_privilege('tsi.json_int4(jsonb)', 'execute'),
        has_function_privilege('tsi.epoch_ms_to_timestamptz(bigint)', 'execute');
