@@ -106,7 +106,8 @@ BEGIN
         WHEN 'bsm' THEN check_bsm(t.payload, t.received_at)
         WHEN 'psm' THEN check_psm(t.payload, t.received_at)
         WHEN 'mapdata' THEN check_mapdata(t.payload)
-        ELSE ('unknown_type', format('msg_type must be bsm, psm or mapdata, got %L', t.msg_type))::tsi.rejection
+        WHEN 'spat' THEN check_spat(t.payload)
+        ELSE ('unknown_type', format('msg_type must be bsm, psm, mapdata or spat, got %L', t.msg_type))::tsi.rejection
     END AS problem) AS p;
 
     received := (SELECT count(*) FROM pg_temp.land_rows);
@@ -157,6 +158,20 @@ BEGIN
         PERFORM assign_unassigned('-infinity', 'infinity', new_intersections);
     END IF;
 
+    PERFORM create_daily_partitions('tsi.spat_messages', d.day, d.day)
+    FROM (SELECT DISTINCT (spat_time(json_integer(i -> 'moy'), json_integer(i -> 'timeStamp'), r.received_at)
+                           AT TIME ZONE 'UTC')::date AS day
+          FROM pg_temp.land_rows AS r CROSS JOIN LATERAL jsonb_array_elements(r.payload -> 'intersections') AS i
+          WHERE r.msg_type = 'spat' AND r.problem IS NULL) AS d;
+    INSERT INTO tsi.spat_messages (spat_time, intersection_id, revision, received_at, states)
+    SELECT spat_time(json_integer(i -> 'moy'), json_integer(i -> 'timeStamp'), r.received_at),
+           json_integer(i -> 'id' -> 'id'),
+           CASE WHEN json_integer(i -> 'revision') BETWEEN 0 AND 127 THEN json_integer(i -> 'revision') END,
+           r.received_at, i -> 'states'
+    FROM pg_temp.land_rows AS r CROSS JOIN LATERAL jsonb_array_elements(r.payload -> 'intersections') AS i
+    WHERE r.msg_type = 'spat' AND r.problem IS NULL
+    ON CONFLICT DO NOTHING;
+
     WITH bsm AS (
         INSERT INTO tsi.bsm_messages (ts_second, vehicle_id, msg_cnt, sec_mark, ts, received_at, intersection_id,
                                       latitude, longitude, elevation, speed, heading, accel_lon, accel_lat,
@@ -206,9 +221,9 @@ BEGIN
     WHERE r.problem IS NOT NULL
     ON CONFLICT (payload_hash) DO NOTHING;
 
-    -- Valid MapData messages count as landed; valid BSM/PSM that did not land were duplicates.
+    -- Valid MapData and SPaT messages count as landed; valid BSM/PSM that did not land were duplicates.
     SELECT count(*) FILTER (WHERE problem IS NOT NULL),
-           landed + count(*) FILTER (WHERE msg_type = 'mapdata' AND problem IS NULL)
+           landed + count(*) FILTER (WHERE msg_type IN ('mapdata', 'spat') AND problem IS NULL)
     INTO quarantined, landed
     FROM pg_temp.land_rows;
     duplicates := received - quarantined - landed;

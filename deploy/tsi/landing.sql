@@ -30,7 +30,7 @@ CREATE TABLE tsi.quarantine (
 COMMENT ON TABLE tsi.quarantine IS
     'Messages that failed validation, with the reason; a message rejected again (a retried batch) is kept once.';
 COMMENT ON COLUMN tsi.quarantine.reason IS
-    'Machine-readable reason: unknown_type, not_an_object, invalid_timestamp, timestamp_in_future, missing_id, invalid_msg_cnt, invalid_sec_mark, invalid_coordinates, invalid_speed, invalid_accel, invalid_basic_type, invalid_mapdata.';
+    'Machine-readable reason: unknown_type, not_an_object, invalid_structure, invalid_timestamp, timestamp_in_future, missing_id, invalid_msg_cnt, invalid_sec_mark, invalid_coordinates, invalid_speed, invalid_accel, invalid_basic_type, invalid_mapdata, invalid_spat.';
 COMMENT ON COLUMN tsi.quarantine.detail IS 'What exactly was wrong, for a person.';
 COMMENT ON COLUMN tsi.quarantine.payload_hash IS 'SHA-256 of msg_type and payload: the same rejected message is stored once.';
 CREATE INDEX idx_quarantine_time ON tsi.quarantine (quarantined_at DESC);
