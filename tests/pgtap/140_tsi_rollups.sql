@@ -136,7 +136,8 @@ SELECT is((SELECT count(*)::integer FROM tsi.safety_indices_hourly
           'dropping 1-minute partitions keeps their hourly rows');
 
 SELECT is((SELECT count(*)::integer FROM tsi.daily_partitions AS d
-           WHERE d.day BETWEEN date '2026-07-10' AND date '2026-07-17'), 4 * 8,
+           WHERE d.day BETWEEN date '2026-07-10' AND date '2026-07-17'),
+          (SELECT count(*)::integer * 8 FROM tsi.partition_policy),
           'every partitioned table has daily partitions for at least 7 days ahead');
 INSERT INTO tsi.safety_indices_hourly (intersection_id, hour_timestamp, avg_si, min_si, max_si, total_volume, avg_volume,
                                        minutes_with_data, hour_of_day, day_of_week)
