@@ -33,7 +33,7 @@ COMMENT ON COLUMN tsi.features_minute.speed_n IS 'Vehicle messages with a speed.
 COMMENT ON COLUMN tsi.features_minute.speed_sum IS 'Sum of their speeds, m/s.';
 COMMENT ON COLUMN tsi.features_minute.speed_sum_sq IS 'Sum of their squared speeds, (m/s)².';
 COMMENT ON COLUMN tsi.features_minute.hard_braking_count IS 'HB: distinct vehicles with accelSet.lon at or below the hard-braking threshold.';
-COMMENT ON COLUMN tsi.features_minute.vru_event_count IS 'I_VRU: distinct (VRU, vehicle) pairs closer than the conflict distance within the conflict time; a pair counts in the minute of its earlier message.';
+COMMENT ON COLUMN tsi.features_minute.vru_event_count IS 'I_VRU: distinct (VRU, vehicle) pairs closer than the conflict distance within the conflict time; a pair counts in the minute of its later message.';
 COMMENT ON COLUMN tsi.features_minute.vehicle_event_count IS 'I_veh: distinct unordered vehicle pairs closer than the conflict distance within the conflict time with a speed difference above the threshold.';
 
 CREATE TABLE tsi.features_minute_default PARTITION OF tsi.features_minute DEFAULT;

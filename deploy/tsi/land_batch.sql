@@ -53,7 +53,7 @@ BEGIN
             ), pending AS (
                 INSERT INTO tsi.pending_minutes (minute)
                 SELECT DISTINCT date_trunc('minute', ts) FROM moved WHERE $4 AND intersection_id IS NOT NULL
-                ON CONFLICT DO NOTHING
+                ON CONFLICT (minute) DO UPDATE SET mark = nextval('tsi.pending_mark_seq')
             )
             SELECT count(*) FROM moved WHERE intersection_id IS NOT NULL $sql$, raw_table)
         INTO n USING from_ts, to_ts, near, mark_pending;
@@ -210,7 +210,7 @@ BEGIN
     ), pending AS (
         INSERT INTO tsi.pending_minutes (minute)
         SELECT DISTINCT date_trunc('minute', ts) FROM moved WHERE intersection_id IS NOT NULL
-        ON CONFLICT DO NOTHING
+        ON CONFLICT (minute) DO UPDATE SET mark = nextval('tsi.pending_mark_seq')
     )
     SELECT count(*), count(*) FILTER (WHERE intersection_id IS NULL) INTO landed, unassigned FROM moved;
 

@@ -49,10 +49,15 @@ CREATE TABLE tsi.landed_batches (
 COMMENT ON TABLE tsi.landed_batches IS 'One row per batch landed by tsi.land_batch, with its counts.';
 
 -- Minutes that received data since they were last processed (tsi.process_pending).
+CREATE SEQUENCE tsi.pending_mark_seq;
+COMMENT ON SEQUENCE tsi.pending_mark_seq IS 'Marks of tsi.pending_minutes: a minute re-marked while being processed stays pending.';
 CREATE TABLE tsi.pending_minutes (
     minute     timestamptz PRIMARY KEY CHECK ((minute AT TIME ZONE 'UTC') = date_trunc('minute', minute AT TIME ZONE 'UTC')),
-    marked_at  timestamptz NOT NULL DEFAULT now()
+    marked_at  timestamptz NOT NULL DEFAULT now(),
+    mark       bigint NOT NULL DEFAULT nextval('tsi.pending_mark_seq')
 );
+COMMENT ON COLUMN tsi.pending_minutes.marked_at IS 'When the minute first became pending (the processing lag is measured from here).';
+COMMENT ON COLUMN tsi.pending_minutes.mark IS 'Renewed each time more data lands for the minute.';
 COMMENT ON TABLE tsi.pending_minutes IS 'Minutes (UTC) with newly landed messages, waiting to be (re)processed; late data marks an old minute again.';
 
 COMMIT;

@@ -5,7 +5,7 @@
 -- The raw rows are built by hand (typed inserts) so that landing is not under test here; only the
 -- late message goes through tsi.land_batch, as in production.
 BEGIN;
-SELECT plan(61);
+SELECT plan(63);
 
 -- Helpers ----------------------------------------------------------------------------------------
 
@@ -312,7 +312,7 @@ SELECT pg_temp.eb_is(pg_temp.rt(1001, '2026-11-10 15:00+00'), 20, 20, 20,
 UPDATE tsi.rollup_watermarks SET watermark = '2026-11-11 00:00+00' WHERE rollup = 'hourly';   -- 2026-11-10 is rolled up
 DELETE FROM tsi.dirty_hours;
 -- Vehicle 50 at 15:15:40 (60 m from everything), vehicle 51 at 15:41:01 3 m from pedestrian 700 (15:40:58):
--- a pair owned by the minute before the late message's.
+-- the pair belongs to the later message's minute, 15:41.
 INSERT INTO tsi.message_staging (batch_id, msg_type, received_at, payload)
 SELECT '00000000-0000-0000-0000-000000000120', 'bsm', '2026-11-10 15:45:00+00', jsonb_build_object(
         'timestamp', (extract(epoch FROM t) * 1000)::bigint, 'rsuName', 'late',
@@ -337,8 +337,8 @@ SELECT results_eq(
 SELECT results_eq(
     $$ SELECT minute, traffic_volume, vru_count, vru_event_count FROM tsi.features_minute
        WHERE intersection_id = 1001 AND minute IN ('2026-11-10 15:40+00', '2026-11-10 15:41+00') ORDER BY minute $$,
-    $$ VALUES ('2026-11-10 15:40+00'::timestamptz, 0, 1, 1), ('2026-11-10 15:41+00', 1, 0, 0) $$,
-    'a late vehicle 3 s after a pedestrian of the minute before: the VRU event counts in that earlier minute');
+    $$ VALUES ('2026-11-10 15:40+00'::timestamptz, 0, 1, 0), ('2026-11-10 15:41+00', 1, 0, 1) $$,
+    'a late vehicle 3 s after a pedestrian of the minute before: the VRU event counts in the later message''s minute');
 SELECT is((pg_temp.rt(1001, '2026-11-10 15:15+00')).id, (SELECT id FROM snap_realtime WHERE intersection_id = 1001 AND timestamp = '2026-11-10 15:15+00'),
           'the late minute''s realtime row is updated in place (same id)');
 SELECT results_eq(
@@ -404,6 +404,16 @@ SELECT is_empty($$ SELECT FROM tsi.features_minute_default $$, 'tsi.features_min
 SELECT is_empty($$ SELECT FROM tsi.safety_indices_realtime_default $$, 'tsi.safety_indices_realtime_default is empty');
 SELECT is_empty($$ SELECT FROM tsi.bsm_messages_default UNION ALL SELECT FROM tsi.psm_messages_default $$,
                 'the raw default partitions are empty');
+
+-- A late message that is the earlier one of a pair: the next minute, processed before, owns the
+-- pair and is recomputed with it.
+SELECT pg_temp.vru(1001, 800, '2026-11-16 12:31:02+00', 0, 0);
+CALL tsi.process_range('2026-11-16 12:31+00', '2026-11-16 12:32+00');
+SELECT pg_temp.vehicle(1001, 80, '2026-11-16 12:30:59+00', 3, 0);
+INSERT INTO tsi.pending_minutes (minute) VALUES ('2026-11-16 12:30+00');
+SELECT is(pg_temp.process_pending(), 1, 'the late minute is taken');
+SELECT is((SELECT vru_event_count FROM tsi.features_minute WHERE intersection_id = 1001 AND minute = '2026-11-16 12:31+00'), 1,
+          'the processed minute after it now counts the pair its late predecessor completed');
 
 SELECT * FROM finish();
 ROLLBACK;
