@@ -1,13 +1,15 @@
 -- Deploy trafficsafety:tsi/jobs to pg
 -- The engine's pg_cron jobs: each a one-line CALL of a tested procedure, scheduled by name
--- (idempotent) as the owner, so they run as tsdb_owner. pg_cron 1.4 schedules are GMT; the
--- daily rollup runs hourly so that each intersection's local midnight is caught.
+-- (idempotent) for the owner, so they run as tsdb_owner, in the database being deployed (not
+-- cron.database_name: a test database gets its own job rows and needs no other database).
+-- schedule_in_database is for superusers only in pg_cron 1.4, hence no SET ROLE here.
+-- pg_cron 1.4 schedules are GMT; the daily rollup runs hourly so that each intersection's local
+-- midnight is caught.
 BEGIN;
-SET LOCAL ROLE tsdb_owner;
 
 DO $$
 BEGIN
-    PERFORM cron.schedule(job_name, schedule, command)
+    PERFORM cron.schedule_in_database(job_name, schedule, command, current_database(), 'tsdb_owner')
     FROM (VALUES
         ('tsi-process',                '* * * * *',    'CALL tsi.process_pending()'),
         ('tsi-refresh-current-status', '* * * * *',    'CALL tsi.refresh_current_status()'),

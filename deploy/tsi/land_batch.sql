@@ -176,32 +176,33 @@ BEGIN
         INSERT INTO tsi.bsm_messages (ts_second, vehicle_id, msg_cnt, sec_mark, ts, received_at, intersection_id,
                                       latitude, longitude, elevation, speed, heading, accel_lon, accel_lat,
                                       wheel_brakes, vehicle_length, vehicle_width, rsu_name)
-        SELECT date_trunc('second', r.ts), json_integer(c -> 'id'), json_integer(c -> 'msgCnt'),
-               json_integer(c -> 'secMark'), r.ts, r.received_at,
-               nearest_intersection(json_number(c -> 'lat'), json_number(c -> 'lon'), r.radius),
-               json_number(c -> 'lat'), json_number(c -> 'lon'), json_number(c -> 'elev'),
-               json_number(c -> 'speed'), json_number(c -> 'heading'),
-               json_number(c -> 'accelSet' -> 'lon'), json_number(c -> 'accelSet' -> 'lat'),
+        -- Validated fields are read with plain casts; the others stay NULL when not numbers.
+        SELECT date_trunc('second', r.ts), (c ->> 'id')::numeric::bigint, (c ->> 'msgCnt')::numeric::smallint,
+               (c ->> 'secMark')::numeric::integer, r.ts, r.received_at,
+               nearest_intersection((c ->> 'lat')::float8, (c ->> 'lon')::float8, r.radius),
+               (c ->> 'lat')::float8, (c ->> 'lon')::float8, json_number(c -> 'elev'),
+               (c ->> 'speed')::float8, json_number(c -> 'heading'),
+               (c -> 'accelSet' ->> 'lon')::float8, json_number(c -> 'accelSet' -> 'lat'),
                json_int4(c -> 'brakes' -> 'wheelBrakes'),
                json_int4(c -> 'size' -> 'length'), json_int4(c -> 'size' -> 'width'),
                r.payload ->> 'rsuName'
         FROM pg_temp.land_rows AS r
-        CROSS JOIN LATERAL (SELECT r.payload -> 'bsmJson' -> 'coreData' AS c) AS core
+        CROSS JOIN LATERAL (SELECT r.payload -> 'bsmJson' -> 'coreData' AS c OFFSET 0) AS core  -- extracted once
         WHERE r.msg_type = 'bsm' AND r.problem IS NULL
         ON CONFLICT DO NOTHING
         RETURNING ts, intersection_id
     ), psm AS (
         INSERT INTO tsi.psm_messages (ts_second, psm_id, msg_cnt, sec_mark, ts, received_at, intersection_id,
                                       basic_type, latitude, longitude, elevation, speed, heading, rsu_name)
-        SELECT date_trunc('second', r.ts), json_integer(p -> 'id'), json_integer(p -> 'msgCnt'),
-               json_integer(p -> 'secMark'), r.ts, r.received_at,
-               nearest_intersection(json_number(p -> 'position' -> 'lat'), json_number(p -> 'position' -> 'lon'), r.radius),
-               json_integer(p -> 'basicType'),
-               json_number(p -> 'position' -> 'lat'), json_number(p -> 'position' -> 'lon'),
-               json_number(p -> 'position' -> 'elev'), json_number(p -> 'speed'), json_number(p -> 'heading'),
+        SELECT date_trunc('second', r.ts), (p ->> 'id')::numeric::bigint, (p ->> 'msgCnt')::numeric::smallint,
+               (p ->> 'secMark')::numeric::integer, r.ts, r.received_at,
+               nearest_intersection((p -> 'position' ->> 'lat')::float8, (p -> 'position' ->> 'lon')::float8, r.radius),
+               (p ->> 'basicType')::numeric::smallint,
+               (p -> 'position' ->> 'lat')::float8, (p -> 'position' ->> 'lon')::float8,
+               json_number(p -> 'position' -> 'elev'), (p ->> 'speed')::float8, json_number(p -> 'heading'),
                r.payload ->> 'rsuName'
         FROM pg_temp.land_rows AS r
-        CROSS JOIN LATERAL (SELECT r.payload -> 'psmJson' AS p) AS body
+        CROSS JOIN LATERAL (SELECT r.payload -> 'psmJson' AS p OFFSET 0) AS body
         WHERE r.msg_type = 'psm' AND r.problem IS NULL
         ON CONFLICT DO NOTHING
         RETURNING ts, intersection_id

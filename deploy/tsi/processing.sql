@@ -168,39 +168,56 @@ $$;
 COMMENT ON FUNCTION tsi.constants_from_history(timestamptz, timestamptz, integer, double precision) IS
     'Normalisation constants from the window features of a period: maxima of I_VRU, I_veh, V, σ, HB and the given percentile of window average speed where > 0; a 0 becomes 1.';
 
-CREATE FUNCTION tsi.recompute_constants(at timestamptz)
+-- Computes constants from the window features of [history_from, history_until) and stores them
+-- for [valid_from, valid_until); less history than the formula's period is a logged bootstrap.
+CREATE FUNCTION tsi.store_constants(valid_from timestamptz, valid_until timestamptz,
+                                    history_from timestamptz, history_until timestamptz)
 RETURNS integer
 LANGUAGE plpgsql
 SET TimeZone = 'UTC'
 AS $$
 DECLARE
-    c tsi.formula_config := tsi.formula_at(at);
-    period interval := make_interval(days => c.normalization_period_days);
+    c tsi.formula_config := tsi.formula_at(history_until);
     h record;
+    bootstrap boolean;
     new_id integer;
+BEGIN
+    SELECT * INTO h FROM tsi.constants_from_history(history_from, history_until, c.window_minutes, c.speed_ref_percentile);
+    bootstrap := valid_from = '-infinity' OR h.first_minute IS NULL
+                 OR h.first_minute > history_until - make_interval(days => c.normalization_period_days) + interval '1 day';
+    INSERT INTO tsi.normalization_constants (computed_at, constants, valid_from, valid_until, is_bootstrap,
+                                            history_from, history_until, sample_windows)
+    VALUES (CASE WHEN valid_from = '-infinity' THEN now() ELSE valid_from END, h.constants, valid_from, valid_until,
+            bootstrap, CASE WHEN history_from = '-infinity' THEN h.first_minute ELSE history_from END, history_until, h.sample_windows)
+    RETURNING id INTO new_id;
+    IF bootstrap THEN
+        INSERT INTO tsi.data_quality_log (timestamp, issue_type, severity, message, metadata, data_time)
+        VALUES (CASE WHEN valid_from = '-infinity' THEN now() ELSE valid_from END, 'constants_bootstrap',
+                CASE WHEN valid_from = '-infinity' THEN 'warning' ELSE 'info' END,
+                format('normalisation constants %s computed from %s windows since %s, less than the %s days asked',
+                       new_id, h.sample_windows, coalesce(h.first_minute::text, 'nothing'), c.normalization_period_days),
+                jsonb_build_object('constants_id', new_id, 'constants', h.constants),
+                CASE WHEN valid_from = '-infinity' THEN h.first_minute ELSE valid_from END)
+        ON CONFLICT DO NOTHING;
+    END IF;
+    RETURN new_id;
+END
+$$;
+COMMENT ON FUNCTION tsi.store_constants(timestamptz, timestamptz, timestamptz, timestamptz) IS
+    'Computes normalisation constants from the window features of [history_from, history_until) and stores them valid for [valid_from, valid_until); flags and logs a bootstrap when the history is shorter than the formula''s period.';
+
+CREATE FUNCTION tsi.recompute_constants(at timestamptz)
+RETURNS integer
+LANGUAGE plpgsql
+SET TimeZone = 'UTC'
+AS $$
 BEGIN
     IF EXISTS (SELECT FROM tsi.normalization_constants WHERE valid_from >= at) THEN
         RAISE EXCEPTION 'normalisation constants valid from % or later exist already', at
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    SELECT * INTO h FROM tsi.constants_from_history(at - period, at, c.window_minutes, c.speed_ref_percentile);
-
     UPDATE tsi.normalization_constants SET valid_until = at WHERE valid_until IS NULL;
-    INSERT INTO tsi.normalization_constants (computed_at, constants, valid_from, is_bootstrap, history_from,
-                                            history_until, sample_windows)
-    VALUES (at, h.constants, at, h.first_minute IS NULL OR h.first_minute > at - period + interval '1 day',
-            at - period, at, h.sample_windows)
-    RETURNING id INTO new_id;
-
-    IF h.first_minute IS NULL OR h.first_minute > at - period + interval '1 day' THEN
-        INSERT INTO tsi.data_quality_log (timestamp, issue_type, severity, message, metadata, data_time)
-        VALUES (at, 'constants_bootstrap', 'info',
-                format('normalisation constants %s computed from %s windows since %s, less than the %s days asked',
-                       new_id, h.sample_windows, coalesce(h.first_minute::text, 'nothing'), c.normalization_period_days),
-                jsonb_build_object('constants_id', new_id, 'constants', h.constants), at)
-        ON CONFLICT DO NOTHING;
-    END IF;
-    RETURN new_id;
+    RETURN tsi.store_constants(at, NULL, at - make_interval(days => (tsi.formula_at(at)).normalization_period_days), at);
 END
 $$;
 COMMENT ON FUNCTION tsi.recompute_constants(timestamptz) IS
@@ -214,25 +231,12 @@ LANGUAGE plpgsql
 SET TimeZone = 'UTC'
 AS $$
 DECLARE
-    c tsi.formula_config := tsi.formula_at(until);
     first_from timestamptz := (SELECT min(valid_from) FROM tsi.normalization_constants);
-    h record;
-    new_id integer;
 BEGIN
     IF first_from = '-infinity' THEN
         RETURN;
     END IF;
-    SELECT * INTO h FROM tsi.constants_from_history('-infinity', coalesce(first_from, until), c.window_minutes,
-                                                   c.speed_ref_percentile);
-    INSERT INTO tsi.normalization_constants (constants, valid_from, valid_until, is_bootstrap, history_from,
-                                            history_until, sample_windows)
-    VALUES (h.constants, '-infinity', first_from, true, h.first_minute, coalesce(first_from, until), h.sample_windows)
-    RETURNING id INTO new_id;
-    INSERT INTO tsi.data_quality_log (issue_type, severity, message, metadata, data_time)
-    VALUES ('constants_bootstrap', 'warning',
-            format('no normalisation constants yet: bootstrapped constants %s from %s windows', new_id, h.sample_windows),
-            jsonb_build_object('constants_id', new_id, 'constants', h.constants), h.first_minute)
-    ON CONFLICT DO NOTHING;
+    PERFORM tsi.store_constants('-infinity', first_from, '-infinity', coalesce(first_from, until));
 END
 $$;
 COMMENT ON FUNCTION tsi.ensure_constants(timestamptz) IS

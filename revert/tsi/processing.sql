@@ -7,6 +7,7 @@ DROP FUNCTION tsi.compute_indices(timestamptz, timestamptz);
 DROP FUNCTION tsi.recompute_baselines(timestamptz);
 DROP FUNCTION tsi.ensure_constants(timestamptz);
 DROP FUNCTION tsi.recompute_constants(timestamptz);
+DROP FUNCTION tsi.store_constants(timestamptz, timestamptz, timestamptz, timestamptz);
 DROP FUNCTION tsi.constants_from_history(timestamptz, timestamptz, integer, double precision);
 DROP FUNCTION tsi.window_features(timestamptz, timestamptz, integer);
 DROP FUNCTION tsi.compute_features(timestamptz, timestamptz);
