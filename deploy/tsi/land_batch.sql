@@ -97,10 +97,11 @@ BEGIN
         DELETE FROM tsi.message_staging WHERE batch_id = batch
         RETURNING msg_type, received_at, payload
     )
-    INSERT INTO pg_temp.land_rows (msg_type, received_at, payload, problem, ts)
-    SELECT t.msg_type, t.received_at, t.payload, p.problem,
-           CASE WHEN p.problem IS NULL AND t.msg_type IN ('bsm', 'psm')
-                THEN epoch_ms_to_timestamptz(json_integer(t.payload -> 'timestamp')) END
+    INSERT INTO pg_temp.land_rows (msg_type, received_at, payload, problem, ts, radius)
+    SELECT t.msg_type, t.received_at, t.payload, p.problem, m.ts,
+           -- the assignment radius of the formula version in force at the message's time
+           (SELECT c.assignment_radius_m FROM formula_config AS c
+            WHERE c.effective_from <= m.ts ORDER BY c.effective_from DESC LIMIT 1)
     FROM taken AS t
     CROSS JOIN LATERAL (SELECT CASE t.msg_type
         WHEN 'bsm' THEN check_bsm(t.payload, t.received_at)
@@ -108,18 +109,20 @@ BEGIN
         WHEN 'mapdata' THEN check_mapdata(t.payload)
         WHEN 'spat' THEN check_spat(t.payload)
         ELSE ('unknown_type', format('msg_type must be bsm, psm, mapdata or spat, got %L', t.msg_type))::tsi.rejection
-    END AS problem) AS p;
-
+    END AS problem OFFSET 0) AS p  -- OFFSET 0: checked once, not once per reference to p.problem
+    CROSS JOIN LATERAL (SELECT CASE WHEN p.problem IS NULL AND t.msg_type IN ('bsm', 'psm')
+                                    THEN epoch_ms_to_timestamptz(json_integer(t.payload -> 'timestamp')) END AS ts) AS m;
     received := (SELECT count(*) FROM pg_temp.land_rows);
-    -- The assignment radius of the formula version in force at each message's time.
-    UPDATE pg_temp.land_rows AS r
-    SET radius = (SELECT c.assignment_radius_m FROM formula_config AS c
-                  WHERE c.effective_from <= r.ts ORDER BY c.effective_from DESC LIMIT 1)
-    WHERE r.ts IS NOT NULL;
-    -- Partitions for the (UTC) days that have messages, and only those.
-    PERFORM create_daily_partitions(p, d.day, d.day)
+
+    -- Partitions for the (UTC) days that have messages, and those processing will write (the day
+    -- after too: a window crosses midnight): creating a partition of a table with foreign
+    -- keys locks the referenced tables until commit, which is short here but would block landing
+    -- for the whole of a long processing run. maintain_partitions makes them days ahead anyway;
+    -- this covers backfills and late data.
+    PERFORM create_daily_partitions(p.parent, d.day, d.day + p.days_after)
     FROM (SELECT DISTINCT (ts AT TIME ZONE 'UTC')::date AS day FROM pg_temp.land_rows WHERE ts IS NOT NULL) AS d
-    CROSS JOIN unnest(ARRAY['tsi.bsm_messages', 'tsi.psm_messages']::regclass[]) AS p;
+    CROSS JOIN (VALUES ('tsi.bsm_messages'::regclass, 0), ('tsi.psm_messages', 0),
+                       ('tsi.features_minute', 1), ('tsi.safety_indices_realtime', 1)) AS p (parent, days_after);
 
     -- MapData first, so vehicles of a new intersection are assigned to it in this batch.
     WITH changed AS (

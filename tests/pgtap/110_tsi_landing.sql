@@ -3,7 +3,7 @@
 -- (received = landed + duplicates + quarantined), nearest-intersection assignment within the
 -- configured radius, MapData upserts, pending minutes and daily partitions of old days.
 BEGIN;
-SELECT plan(73);
+SELECT plan(74);
 
 -- Helpers: message JSON as the VCC API sends it, staging, landing ----------------------------
 
@@ -325,6 +325,10 @@ SELECT is(ARRAY(SELECT relname::text FROM pg_class WHERE relnamespace = 'tsi'::r
                   AND relname ~ '^bsm_messages_20260[78]' ORDER BY relname),
           ARRAY['bsm_messages_20260701', 'bsm_messages_20260809'],
           'a batch with messages 39 days apart creates the partitions of those two days only');
+SELECT is(ARRAY(SELECT relname::text FROM pg_class WHERE relnamespace = 'tsi'::regnamespace AND relkind = 'r'
+                  AND relname ~ '^features_minute_20260(70[12]|80[9]|810)' ORDER BY relname),
+          ARRAY['features_minute_20260701', 'features_minute_20260702', 'features_minute_20260809', 'features_minute_20260810'],
+          'landing also makes the feature partitions of those days and the next (processing then creates none and locks nothing)');
 
 -- 8. A malformed field the validation does not look at must not abort the batch -----------------
 SELECT lives_ok(
