@@ -137,7 +137,7 @@ def reads_and_rollup(intersections: list[Intersection]) -> dict[str, float]:
             SELECT i.id, t, x, x, x, x, x, x, x, 20, 1, 300, 8, 0, 1
             FROM tsi.intersections AS i
             CROSS JOIN generate_series(timestamptz '2026-05-30 12:00+00', '2026-06-01 11:59+00', interval '1 minute') AS t
-            CROSS JOIN LATERAL (SELECT (i.id * 7 + extract(epoch FROM t)::bigint / 60 % 97)::float8 % 100 AS x) AS v""")
+            CROSS JOIN LATERAL (SELECT ((i.id * 7 + extract(epoch FROM t)::bigint / 60 % 97) % 100)::float8 AS x) AS v""")
         conn.execute("""
             INSERT INTO tsi.safety_indices_hourly (intersection_id, hour_timestamp, avg_si, min_si, max_si, std_si,
                 total_volume, avg_volume, high_risk_minutes, data_quality_score, minutes_with_data, hour_of_day, day_of_week)
