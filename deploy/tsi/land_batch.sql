@@ -53,6 +53,7 @@ BEGIN
             ), pending AS (
                 INSERT INTO tsi.pending_minutes (minute)
                 SELECT DISTINCT date_trunc('minute', ts) FROM moved WHERE $4 AND intersection_id IS NOT NULL
+                ORDER BY 1
                 ON CONFLICT (minute) DO UPDATE SET mark = nextval('tsi.pending_mark_seq')
             )
             SELECT count(*) FROM moved WHERE intersection_id IS NOT NULL $sql$, raw_table)
@@ -173,8 +174,11 @@ BEGIN
            r.received_at, i -> 'states'
     FROM pg_temp.land_rows AS r CROSS JOIN LATERAL jsonb_array_elements(r.payload -> 'intersections') AS i
     WHERE r.msg_type = 'spat' AND r.problem IS NULL
+    ORDER BY 1, 2
     ON CONFLICT DO NOTHING;
 
+    -- Rows go in key order (here and below): two batches holding the same messages (a poller and a
+    -- stream, a retry) then wait for each other instead of deadlocking.
     WITH bsm AS (
         INSERT INTO tsi.bsm_messages (ts_second, vehicle_id, msg_cnt, sec_mark, ts, received_at, intersection_id,
                                       latitude, longitude, elevation, speed, heading, accel_lon, accel_lat,
@@ -192,6 +196,7 @@ BEGIN
         FROM pg_temp.land_rows AS r
         CROSS JOIN LATERAL (SELECT r.payload -> 'bsmJson' -> 'coreData' AS c OFFSET 0) AS core  -- extracted once
         WHERE r.msg_type = 'bsm' AND r.problem IS NULL
+        ORDER BY 1, 2, 3, 4
         ON CONFLICT DO NOTHING
         RETURNING ts, intersection_id
     ), psm AS (
@@ -207,6 +212,7 @@ BEGIN
         FROM pg_temp.land_rows AS r
         CROSS JOIN LATERAL (SELECT r.payload -> 'psmJson' AS p OFFSET 0) AS body
         WHERE r.msg_type = 'psm' AND r.problem IS NULL
+        ORDER BY 1, 2, 3, 4
         ON CONFLICT DO NOTHING
         RETURNING ts, intersection_id
     ), moved AS (
@@ -214,6 +220,7 @@ BEGIN
     ), pending AS (
         INSERT INTO tsi.pending_minutes (minute)
         SELECT DISTINCT date_trunc('minute', ts) FROM moved WHERE intersection_id IS NOT NULL
+        ORDER BY 1
         ON CONFLICT (minute) DO UPDATE SET mark = nextval('tsi.pending_mark_seq')
     )
     SELECT count(*), count(*) FILTER (WHERE intersection_id IS NULL) INTO landed, unassigned FROM moved;
@@ -223,6 +230,7 @@ BEGIN
            sha256(convert_to(r.msg_type || ':' || r.payload::text, 'UTF8')), r.received_at, batch
     FROM pg_temp.land_rows AS r
     WHERE r.problem IS NOT NULL
+    ORDER BY 5
     ON CONFLICT (payload_hash) DO NOTHING;
 
     -- Valid MapData and SPaT messages count as landed; valid BSM/PSM that did not land were duplicates.

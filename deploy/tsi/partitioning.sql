@@ -35,10 +35,14 @@ DECLARE
 BEGIN
     FOR day IN SELECT generate_series(first_day, last_day, interval '1 day')::date LOOP
         CONTINUE WHEN to_regclass(format('%I.%I', schema_name, tsi.partition_name(parent, day))) IS NOT NULL;
-        EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
-                       schema_name, tsi.partition_name(parent, day), parent,
-                       day::timestamp AT TIME ZONE 'UTC', (day + 1)::timestamp AT TIME ZONE 'UTC');
-        created := created + 1;
+        BEGIN
+            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
+                           schema_name, tsi.partition_name(parent, day), parent,
+                           day::timestamp AT TIME ZONE 'UTC', (day + 1)::timestamp AT TIME ZONE 'UTC');
+            created := created + 1;
+        EXCEPTION WHEN duplicate_table OR unique_violation THEN
+            NULL;  -- a concurrent transaction (another batch landing the same new day) made it first
+        END;
     END LOOP;
     RETURN created;
 END
