@@ -32,6 +32,7 @@ AS $$
 DECLARE
     c tsi.formula_config := tsi.formula_at(from_ts);
     pair_time interval := make_interval(secs => c.conflict_time_s);
+    pair_ms bigint := round(c.conflict_time_s * 1000)::bigint;
     written integer;
 BEGIN
     DELETE FROM tsi.features_minute WHERE minute >= from_ts AND minute < to_ts;
@@ -58,7 +59,7 @@ BEGIN
         -- distance and time packed into one bigint (intersection 16 bits, x and y 12 bits each,
         -- time 22 bits), so that pairs are found by a hash join on neighbouring cells. A clamped
         -- or colliding cell only adds candidates: the exact tests below decide.
-        SELECT m.*,
+        SELECT m.*, round(date_part('epoch', m.ts) * 1000)::bigint AS t_ms,  -- exact: messages carry whole ms
                (((m.intersection_id::bigint * 4096 + least(greatest(floor(m.x / c.conflict_distance_m)::bigint + 2048, 0), 4095)) * 4096
                  + least(greatest(floor(m.y / c.conflict_distance_m)::bigint + 2048, 0), 4095)) * 4194304
                 + least(floor(extract(epoch FROM m.ts - (from_ts - pair_time)) / c.conflict_time_s)::bigint, 4194303)) AS cell
@@ -89,10 +90,12 @@ BEGIN
         CROSS JOIN (VALUES (-1), (0), (1)) AS dy (d)
         CROSS JOIN (VALUES (0), (1)) AS dt (d)
         JOIN points AS b ON b.cell = a.cell + (dx.d * 4096 + dy.d)::bigint * 4194304 + dt.d
+        -- Integer milliseconds and products rather than intervals and powers: this filter runs on
+        -- millions of candidates.
         WHERE (a.is_vehicle OR b.is_vehicle)
-          AND (b.ts > a.ts OR (b.ts = a.ts AND (b.is_vehicle, b.object_id) > (a.is_vehicle, a.object_id)))
-          AND b.ts - a.ts <= pair_time
-          AND (b.x - a.x) ^ 2 + (b.y - a.y) ^ 2 < c.conflict_distance_m ^ 2
+          AND (b.t_ms > a.t_ms OR (b.t_ms = a.t_ms AND (b.is_vehicle, b.object_id) > (a.is_vehicle, a.object_id)))
+          AND b.t_ms - a.t_ms <= pair_ms
+          AND (b.x - a.x) * (b.x - a.x) + (b.y - a.y) * (b.y - a.y) < c.conflict_distance_m ^ 2
           AND (NOT (a.is_vehicle AND b.is_vehicle)
                OR (a.object_id <> b.object_id AND abs(a.speed - b.speed) > c.vehicle_conflict_speed_diff_m_s))
           AND b.ts >= from_ts AND b.ts < to_ts
