@@ -15,6 +15,7 @@ GRANT EXECUTE ON FUNCTION
     tsi.local_hour(timestamptz, text), tsi.local_day_of_week(timestamptz, text),
     tsi.window_features(timestamptz, timestamptz, integer),
     tsi.nearest_intersection(double precision, double precision, double precision),
+    tsi.nearest_intersections(double precision[], double precision[], double precision[]),
     tsi.partition_name(regclass, date)
 TO analyst;
 

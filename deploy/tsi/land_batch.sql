@@ -5,23 +5,61 @@
 BEGIN;
 SET LOCAL ROLE tsdb_owner;
 
+-- Assignment rule (reference §2): the nearest intersection whose reference point lies within
+-- the radius, by WGS84 distance in metres (ST_Distance on the geography; ties go to the lower
+-- id). Set-based, because a geography index probe per message cost about 70 µs, most of the
+-- time of landing: positions and intersections meet by a hash join on grid cells instead, and the
+-- exact distance is computed for the few candidates only.
+CREATE FUNCTION tsi.nearest_intersections(latitudes double precision[], longitudes double precision[],
+                                          radii_m double precision[])
+RETURNS TABLE (ord bigint, intersection_id integer)
+LANGUAGE sql STABLE PARALLEL SAFE
+-- The planner cannot see how many positions the arrays hold: without this it computes the
+-- distance of every position to every intersection before joining on the cells.
+SET enable_nestloop = off
+AS $$
+    WITH p AS MATERIALIZED (
+        SELECT u.ord, u.lat, u.lon, u.radius
+        FROM unnest(latitudes, longitudes, radii_m) WITH ORDINALITY AS u (lat, lon, radius, ord)
+        WHERE u.lat BETWEEN -90 AND 90 AND u.lon BETWEEN -180 AND 180 AND u.radius > 0
+    ), grid AS MATERIALIZED (
+        -- Cells of at least 0.01° and at least twice the largest radius (in degrees of latitude),
+        -- so that an intersection's radius box touches a few cells only.
+        SELECT max(radius) AS r, greatest(0.01, max(radius) / 55000) AS s FROM p
+    ), cells AS MATERIALIZED (
+        -- Every cell the radius box of an intersection touches. A degree of latitude is at least
+        -- 110 574 m, one of longitude at least 111 319·cos(latitude) m: the boxes are conservative.
+        SELECT i.id, i.geometry::geography AS g, y AS cy, x AS cx
+        FROM tsi.intersections AS i
+        CROSS JOIN grid
+        CROSS JOIN LATERAL (SELECT grid.r / 110000 AS dlat) AS b
+        CROSS JOIN LATERAL (SELECT least(grid.r / (111000 * cos(radians(least(abs(i.latitude) + b.dlat, 89.9)))), 360) AS dlon) AS c
+        CROSS JOIN LATERAL generate_series(floor((i.latitude - b.dlat) / grid.s)::integer,
+                                           floor((i.latitude + b.dlat) / grid.s)::integer) AS y
+        CROSS JOIN LATERAL generate_series(floor((i.longitude - c.dlon) / grid.s)::integer,
+                                           floor((i.longitude + c.dlon) / grid.s)::integer) AS x
+    ), candidates AS MATERIALIZED (
+        SELECT p.ord, p.radius, c.id, ST_Distance(c.g, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326)::geography) AS d
+        FROM p
+        CROSS JOIN grid
+        JOIN cells AS c ON c.cy = floor(p.lat / grid.s)::integer AND c.cx = floor(p.lon / grid.s)::integer
+    )
+    SELECT DISTINCT ON (ord) ord, id
+    FROM candidates
+    WHERE d <= radius
+    ORDER BY ord, d, id
+$$;
+COMMENT ON FUNCTION tsi.nearest_intersections(double precision[], double precision[], double precision[]) IS
+    'For positions given as parallel arrays (degrees, and a radius in metres each): the 1-based position number and the nearest intersection whose reference point lies within the radius (WGS84 distance; ties to the lower id). Positions near no intersection are left out.';
+
 CREATE FUNCTION tsi.nearest_intersection(latitude double precision, longitude double precision, radius_m double precision)
 RETURNS integer
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-    SELECT i.id
-    FROM tsi.intersections AS i
-    -- Qualified: the intersections' own latitude and longitude columns would win otherwise.
-    WHERE ST_DWithin(i.geometry::geography,
-                     ST_SetSRID(ST_MakePoint(nearest_intersection.longitude, nearest_intersection.latitude), 4326)::geography,
-                     nearest_intersection.radius_m)
-    ORDER BY i.geometry::geography
-             <-> ST_SetSRID(ST_MakePoint(nearest_intersection.longitude, nearest_intersection.latitude), 4326)::geography,
-             i.id
-    LIMIT 1
+    SELECT n.intersection_id FROM tsi.nearest_intersections(ARRAY[latitude], ARRAY[longitude], ARRAY[radius_m]) AS n
 $$;
 COMMENT ON FUNCTION tsi.nearest_intersection(double precision, double precision, double precision) IS
-    'The intersection whose reference point is nearest to a position (metres on the geography), if one lies within radius_m; else NULL.';
+    'The intersection whose reference point is nearest to a position (WGS84 metres), if one lies within radius_m; else NULL.';
 
 -- Messages that landed near no intersection get one once it is known (MapData arrived late),
 -- and their minutes are queued for processing.
@@ -32,31 +70,42 @@ LANGUAGE plpgsql
 SET TimeZone = 'UTC'
 AS $$
 DECLARE
-    raw_table text;
+    raw record;
     assigned integer := 0;
     n integer;
 BEGIN
-    FOREACH raw_table IN ARRAY ARRAY['tsi.bsm_messages', 'tsi.psm_messages'] LOOP
+    FOR raw IN SELECT * FROM (VALUES ('tsi.bsm_messages', 'vehicle_id'), ('tsi.psm_messages', 'psm_id')) AS t (tab, obj) LOOP
         EXECUTE format($sql$
-            WITH moved AS (
-                UPDATE %s AS m
-                SET intersection_id = tsi.nearest_intersection(m.latitude, m.longitude,
-                        (SELECT c.assignment_radius_m FROM tsi.formula_config AS c
-                         WHERE c.effective_from <= m.ts ORDER BY c.effective_from DESC LIMIT 1))
+            WITH todo AS MATERIALIZED (
+                SELECT row_number() OVER () AS ord, m.ts_second, m.%2$I AS obj, m.msg_cnt, m.sec_mark,
+                       m.latitude, m.longitude,
+                       (SELECT c.assignment_radius_m FROM tsi.formula_config AS c
+                        WHERE c.effective_from <= m.ts ORDER BY c.effective_from DESC LIMIT 1) AS radius
+                FROM %1$s AS m
                 WHERE m.ts_second >= $1 AND m.ts_second < $2 AND m.intersection_id IS NULL
                   AND ($3 IS NULL OR EXISTS (   -- near one of the given intersections (about 1 km)
                       SELECT FROM tsi.intersections AS i
                       WHERE i.id = ANY ($3)
                         AND m.latitude BETWEEN i.latitude - 0.01 AND i.latitude + 0.01
                         AND m.longitude BETWEEN i.longitude - 0.015 AND i.longitude + 0.015))
-                RETURNING m.ts, m.intersection_id
+            ), found AS (
+                SELECT t.ts_second, t.obj, t.msg_cnt, t.sec_mark, n.intersection_id
+                FROM tsi.nearest_intersections((SELECT array_agg(latitude ORDER BY ord) FROM todo),
+                                               (SELECT array_agg(longitude ORDER BY ord) FROM todo),
+                                               (SELECT array_agg(radius ORDER BY ord) FROM todo)) AS n
+                JOIN todo AS t USING (ord)
+            ), moved AS (
+                UPDATE %1$s AS m SET intersection_id = f.intersection_id
+                FROM found AS f
+                WHERE (m.ts_second, m.%2$I, m.msg_cnt, m.sec_mark) = (f.ts_second, f.obj, f.msg_cnt, f.sec_mark)
+                RETURNING m.ts
             ), pending AS (
                 INSERT INTO tsi.pending_minutes (minute)
-                SELECT DISTINCT date_trunc('minute', ts) FROM moved WHERE $4 AND intersection_id IS NOT NULL
+                SELECT DISTINCT date_trunc('minute', ts) FROM moved WHERE $4
                 ORDER BY 1
                 ON CONFLICT (minute) DO UPDATE SET mark = nextval('tsi.pending_mark_seq')
             )
-            SELECT count(*) FROM moved WHERE intersection_id IS NOT NULL $sql$, raw_table)
+            SELECT count(*) FROM moved $sql$, raw.tab, raw.obj)
         INTO n USING from_ts, to_ts, near, mark_pending;
         assigned := assigned + n;
     END LOOP;
@@ -88,8 +137,9 @@ BEGIN
     -- Classify every staged message once; the moves below read this.
     IF to_regclass('pg_temp.land_rows') IS NULL THEN
         CREATE TEMP TABLE land_rows (
-            msg_type text, received_at timestamptz, payload jsonb, problem tsi.rejection, ts timestamptz,
-            radius double precision
+            ord bigint, msg_type text, received_at timestamptz, payload jsonb, problem tsi.rejection,
+            ts timestamptz, lat double precision, lon double precision, radius double precision,
+            intersection_id integer
         ) ON COMMIT DELETE ROWS;
     END IF;
     TRUNCATE pg_temp.land_rows;
@@ -98,8 +148,8 @@ BEGIN
         DELETE FROM tsi.message_staging WHERE batch_id = batch
         RETURNING msg_type, received_at, payload
     )
-    INSERT INTO pg_temp.land_rows (msg_type, received_at, payload, problem, ts, radius)
-    SELECT t.msg_type, t.received_at, t.payload, p.problem, m.ts,
+    INSERT INTO pg_temp.land_rows (ord, msg_type, received_at, payload, problem, ts, lat, lon, radius)
+    SELECT row_number() OVER (), t.msg_type, t.received_at, t.payload, p.problem, m.ts, m.lat, m.lon,
            -- the assignment radius of the formula version in force at the message's time
            (SELECT c.assignment_radius_m FROM formula_config AS c
             WHERE c.effective_from <= m.ts ORDER BY c.effective_from DESC LIMIT 1)
@@ -111,8 +161,15 @@ BEGIN
         WHEN 'spat' THEN check_spat(t.payload)
         ELSE ('unknown_type', format('msg_type must be bsm, psm, mapdata or spat, got %L', t.msg_type))::tsi.rejection
     END AS problem OFFSET 0) AS p  -- OFFSET 0: checked once, not once per reference to p.problem
-    CROSS JOIN LATERAL (SELECT CASE WHEN p.problem IS NULL AND t.msg_type IN ('bsm', 'psm')
-                                    THEN epoch_ms_to_timestamptz(json_integer(t.payload -> 'timestamp')) END AS ts) AS m;
+    -- Time and position of valid BSM/PSM (validated fields, read with plain casts); ord numbers the
+    -- rows 1..n, the positions of the arrays nearest_intersections takes.
+    CROSS JOIN LATERAL (SELECT CASE WHEN t.msg_type = 'bsm' THEN t.payload -> 'bsmJson' -> 'coreData'
+                                    WHEN t.msg_type = 'psm' THEN t.payload -> 'psmJson' -> 'position' END AS pos
+                        OFFSET 0) AS o
+    CROSS JOIN LATERAL (SELECT CASE WHEN p.problem IS NULL AND o.pos IS NOT NULL
+                                    THEN epoch_ms_to_timestamptz((t.payload ->> 'timestamp')::numeric::bigint) END AS ts,
+                               CASE WHEN p.problem IS NULL THEN (o.pos ->> 'lat')::float8 END AS lat,
+                               CASE WHEN p.problem IS NULL THEN (o.pos ->> 'lon')::float8 END AS lon) AS m;
     received := (SELECT count(*) FROM pg_temp.land_rows);
 
     -- Partitions for the (UTC) days that have messages, and those processing will write (the day
@@ -177,6 +234,13 @@ BEGIN
     ORDER BY 1, 2
     ON CONFLICT DO NOTHING;
 
+    -- Every valid BSM and PSM to its nearest intersection, in one set-based pass.
+    UPDATE pg_temp.land_rows AS r SET intersection_id = n.intersection_id
+    FROM nearest_intersections((SELECT array_agg(lat ORDER BY ord) FROM pg_temp.land_rows),
+                               (SELECT array_agg(lon ORDER BY ord) FROM pg_temp.land_rows),
+                               (SELECT array_agg(radius ORDER BY ord) FROM pg_temp.land_rows)) AS n
+    WHERE r.ord = n.ord;
+
     -- Rows go in key order (here and below): two batches holding the same messages (a poller and a
     -- stream, a retry) then wait for each other instead of deadlocking.
     WITH bsm AS (
@@ -186,8 +250,7 @@ BEGIN
         -- Validated fields are read with plain casts; the others stay NULL when not numbers.
         SELECT date_trunc('second', r.ts), (c ->> 'id')::numeric::bigint, (c ->> 'msgCnt')::numeric::smallint,
                (c ->> 'secMark')::numeric::integer, r.ts, r.received_at,
-               nearest_intersection((c ->> 'lat')::float8, (c ->> 'lon')::float8, r.radius),
-               (c ->> 'lat')::float8, (c ->> 'lon')::float8, json_number(c -> 'elev'),
+               r.intersection_id, r.lat, r.lon, json_number(c -> 'elev'),
                (c ->> 'speed')::float8, json_number(c -> 'heading'),
                (c -> 'accelSet' ->> 'lon')::float8, json_number(c -> 'accelSet' -> 'lat'),
                json_int4(c -> 'brakes' -> 'wheelBrakes'),
@@ -204,9 +267,7 @@ BEGIN
                                       basic_type, latitude, longitude, elevation, speed, heading, rsu_name)
         SELECT date_trunc('second', r.ts), (p ->> 'id')::numeric::bigint, (p ->> 'msgCnt')::numeric::smallint,
                (p ->> 'secMark')::numeric::integer, r.ts, r.received_at,
-               nearest_intersection((p -> 'position' ->> 'lat')::float8, (p -> 'position' ->> 'lon')::float8, r.radius),
-               (p ->> 'basicType')::numeric::smallint,
-               (p -> 'position' ->> 'lat')::float8, (p -> 'position' ->> 'lon')::float8,
+               r.intersection_id, (p ->> 'basicType')::numeric::smallint, r.lat, r.lon,
                json_number(p -> 'position' -> 'elev'), (p ->> 'speed')::float8, json_number(p -> 'heading'),
                r.payload ->> 'rsuName'
         FROM pg_temp.land_rows AS r

@@ -3,7 +3,7 @@
 -- (received = landed + duplicates + quarantined), nearest-intersection assignment within the
 -- configured radius, MapData upserts, pending minutes and daily partitions of old days.
 BEGIN;
-SELECT plan(74);
+SELECT plan(78);
 
 -- Helpers: message JSON as the VCC API sends it, staging, landing ----------------------------
 
@@ -157,6 +157,28 @@ SELECT is((pg_temp.last(1))[5], 1, 'the message 120 m from both intersections is
 SELECT is(tsi.nearest_intersection(ST_Y(between_ab::geometry), ST_X(between_ab::geometry), 100), NULL::integer,
           'tsi.nearest_intersection of a point 120 m from every intersection, radius 100 m, is NULL')
 FROM places;
+-- The set-based assignment: positions in, (position number, intersection) out.
+SELECT results_eq(
+    $$ SELECT n.ord, n.intersection_id
+       FROM places, tsi.nearest_intersections(
+           ARRAY[ST_Y(pg_temp.near(201, 40, 0)::geometry), ST_Y(pg_temp.near(202, 40, 180)::geometry), ST_Y(between_ab::geometry), 95, NULL],
+           ARRAY[ST_X(pg_temp.near(201, 40, 0)::geometry), ST_X(pg_temp.near(202, 40, 180)::geometry), ST_X(between_ab::geometry), -77.23, -77.23],
+           ARRAY[100, 100, 100, 100, 100]::float8[]) AS n
+       ORDER BY 1 $$,
+    $$ VALUES (1::bigint, 201), (2, 202) $$,
+    'tsi.nearest_intersections: 40 m from A → A, 110 m from A and 40 m from B → B; 120 m from both, latitude 95 and no position are left out');
+SELECT is((SELECT n.intersection_id FROM tsi.nearest_intersections(
+               ARRAY[ST_Y(pg_temp.near(201, 1000, 90)::geometry)], ARRAY[ST_X(pg_temp.near(201, 1000, 90)::geometry)],
+               ARRAY[5000]::float8[]) AS n),
+          201, 'a radius of 5 km assigns a position 1 km east of A to A (B is 1 011 m away)');
+INSERT INTO tsi.intersections (id, name, latitude, longitude) VALUES (203, 'On a cell line', 38.9, -77.2);
+SELECT is(tsi.nearest_intersection(ST_Y(p::geometry), ST_X(p::geometry), 100), 203,
+          'a position 60 m south-west of an intersection that lies exactly on a 0.01° grid line is assigned to it')
+FROM pg_temp.near(203, 60, 225) AS p;
+SELECT is(tsi.nearest_intersection(ST_Y(p::geometry), ST_X(p::geometry), 100), NULL::integer,
+          'a position 101 m from the only intersection within reach, radius 100 m, is not assigned')
+FROM pg_temp.near(203, 101, 225) AS p;
+DELETE FROM tsi.intersections WHERE id = 203;
 SELECT ok(NOT EXISTS (SELECT FROM tsi.pending_minutes WHERE minute = '2026-11-02 14:32+00'),
           'the minute with only an unassigned message is not pending');
 SELECT is(pg_temp.bsm_partition(700295), 'tsi.bsm_messages_20261102',
