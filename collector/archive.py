@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -137,22 +138,29 @@ class GcsArchive:
         else:
             self.client = storage.Client()
         self.bucket = self.client.bucket(bucket)
+        self._lock = threading.Lock()
 
     def put(self, batch: Batch, data: bytes) -> str:
         from google.api_core.exceptions import PreconditionFailed
         n = 0
-        while True:
-            name = object_name(batch.msg_type, batch.first_received, n)
-            blob = self.bucket.blob(name)
-            blob.metadata = {"batch_id": str(batch.batch_id)}
-            try:
-                # retry=None: the collector's spool retries, with its own backoff
-                blob.upload_from_string(data, content_type="application/vnd.apache.parquet",
-                                        if_generation_match=0, retry=None, timeout=30)
-                return name
-            except PreconditionFailed:
-                if batch_id_of(self.bucket.blob(name).download_as_bytes()) == str(batch.batch_id):
-                    return name
+        # The precondition is what guarantees no overwrite on GCS, also against other writers;
+        # the lock and the existence check make it hold where preconditions are ignored
+        # (gcp-storage-emulator) for the writers of this process.
+        with self._lock:
+            while True:
+                name = object_name(batch.msg_type, batch.first_received, n)
+                blob = self.bucket.blob(name)
+                if not blob.exists():
+                    blob.metadata = {"batch_id": str(batch.batch_id)}
+                    try:
+                        # retry=None: the collector's spool retries, with its own backoff
+                        blob.upload_from_string(data, content_type="application/vnd.apache.parquet",
+                                                if_generation_match=0, retry=None, timeout=30)
+                        return name
+                    except PreconditionFailed:
+                        pass
+                if batch_id_of(blob.download_as_bytes()) == str(batch.batch_id):
+                    return name  # written before a crash: done
                 n += 1
 
     def list(self, msg_type: str, day: dt.date) -> list[str]:

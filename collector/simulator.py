@@ -34,6 +34,10 @@ SNAPSHOT_MS = 10_000
 FRAME_S = 0.5
 
 
+class FrameOfItsOwn(str):
+    """A stream item sent as a frame by itself (a broken frame), not inside the next list."""
+
+
 @dataclass
 class SimConfig:
     host: str = "127.0.0.1"
@@ -89,8 +93,19 @@ class Simulator:
                 del table[key]
 
     def inject(self, msg_type: str, kind: str | None = None, raw: str | None = None) -> None:
-        text = raw if raw is not None else malformed(kind or "bad_json", msg_type, self.world.t_ms, self.bad_rng)
+        """A malformed message into the streams and snapshots; text that is not JSON (bad_json
+        or a raw body) goes to the streams only, as a frame of its own: inside a list it would
+        break the whole frame or answer."""
+        kind = kind or ("raw" if raw is not None else "bad_json")
+        text = raw if raw is not None else malformed(kind, msg_type, self.world.t_ms, self.bad_rng)
         self.generated["malformed"] += 1
+        try:
+            json.loads(text)
+        except ValueError:
+            for k, _, queue in self.subscribers:
+                if k == msg_type:
+                    queue.put_nowait(FrameOfItsOwn(text))
+            return
         self._publish(msg_type, f"injected-{self.generated['malformed']}", self.world.t_ms, text, "Simulator")
 
     async def _ticker(self) -> None:
@@ -193,7 +208,7 @@ class Simulator:
         accept = base64.b64encode(hashlib.sha1((headers["sec-websocket-key"] + WS_GUID).encode()).digest())
         writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                      b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n")
-        queue: asyncio.Queue[str | None] = asyncio.Queue()
+        queue: asyncio.Queue[str | None] = asyncio.Queue()  # a FrameOfItsOwn is a str too
         sub = (kind, re.compile(query["rsu"]) if query.get("rsu") else None, queue)
         self.subscribers.append(sub)
         closed = asyncio.Event()
@@ -209,7 +224,10 @@ class Simulator:
                         writer.write(_frame(0x8, struct.pack("!H", 1001)))
                         await writer.drain()
                         return
-                    texts.append(item)
+                    if isinstance(item, FrameOfItsOwn):
+                        writer.write(_frame(0x1, item.encode()))
+                    else:
+                        texts.append(item)
                 writer.write(_frame(0x1, ("[" + ",".join(texts) + "]").encode()))  # [] is the keep-alive
                 await writer.drain()
         finally:
