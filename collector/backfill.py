@@ -59,6 +59,17 @@ class BackfillResult:
     duplicates: int = 0
     quarantined: int = 0
     land_seconds: float = 0.0
+    first_ms: int | None = None   # message times (not receipt times) of the landed BSM/PSM
+    last_ms: int | None = None
+
+    def saw(self, raw: str) -> None:
+        try:
+            ts = json.loads(raw).get("timestamp")
+        except (ValueError, AttributeError):
+            return
+        if isinstance(ts, int) and 1_420_070_400_000 <= ts < 100_000_000_000_000:  # as the database validates
+            self.first_ms = ts if self.first_ms is None else min(self.first_ms, ts)
+            self.last_ms = ts if self.last_ms is None else max(self.last_ms, ts)
 
 
 def backfill(archive: Archive, db: Database, process_conninfo: str | None, start: dt.datetime, end: dt.datetime,
@@ -85,6 +96,9 @@ def backfill(archive: Archive, db: Database, process_conninfo: str | None, start
     for kind, name in names:
         batch = from_parquet(archive.read(name))
         rows = [m for m in batch.messages if start <= m.received_at < end]
+        if kind in ("bsm", "psm"):
+            for m in rows:
+                result.saw(m.raw)
         pending.setdefault(kind, []).extend(rows)
         result.files += 1
         result.rows += len(rows)
@@ -95,13 +109,15 @@ def backfill(archive: Archive, db: Database, process_conninfo: str | None, start
         land(kind)
     log.info("backfill landed", extra=fields(files=result.files, rows=result.rows, landed=result.landed,
                                              duplicates=result.duplicates, quarantined=result.quarantined))
-    if process_conninfo and result.rows:
-        hours = max(1, int((end - start).total_seconds() // 3600) + 1)
+    if process_conninfo and result.first_ms is not None and result.last_ms is not None:
+        # The range's messages are selected by receipt; they are processed by their own time.
+        first = dt.datetime.fromtimestamp(result.first_ms / 1000, dt.timezone.utc)
+        last = dt.datetime.fromtimestamp(result.last_ms / 1000, dt.timezone.utc) + dt.timedelta(minutes=1)
         step = dt.timedelta(hours=6)
-        progress = Progress("backfill: processing 6-hour slices", -(-hours // 6))
-        t = start
-        while t < end:
-            reprocess(process_conninfo, t, min(t + step, end))
+        progress = Progress("backfill: processing 6-hour slices", -(-(last - first) // step))
+        t = first
+        while t < last:
+            reprocess(process_conninfo, t, min(t + step, last))
             t += step
             progress.step()
     return result

@@ -5,6 +5,7 @@ GCS away and bring it back."""
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -21,6 +22,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 COLLECTOR = [sys.executable, "-m", "collector.cli"]
 SIM_ID, SIM_SECRET = "simulator", "simulator-secret"
+
+
+def fresh_site() -> tuple[int, str, str]:
+    """A simulated intersection of a test's own: a fresh id and position each run (a re-run on
+    the same database then counts only its own rows, and no older intersection at the same
+    place takes its vehicles); returns the id, the simulator's --intersections value, the RSU."""
+    ix = random.randrange(10_000, 60_000)
+    return ix, f"{ix}:{40 + (ix % 5000) * 0.002:.4f}:{-100 + (ix // 5000) * 0.01:.4f}", f"Sim_{ix}"
 
 
 def free_port() -> int:

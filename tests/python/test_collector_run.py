@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import random
 import signal
 import time
 from collections.abc import Callable
@@ -19,7 +18,7 @@ import pytest
 
 from collector.archive import Archive, Batch, GcsArchive, LocalArchive, days, from_parquet
 from collector_fixtures import (  # noqa: F401  (fixtures)
-    CollectorProcess, Sim, TcpProxy, collector_env, gcs_emulator, start_sim, wait_until,
+    CollectorProcess, Sim, TcpProxy, collector_env, fresh_site, gcs_emulator, start_sim, wait_until,
 )
 
 Connect = Callable[..., psycopg.Connection]
@@ -60,21 +59,14 @@ def check_archive_equals_database(connect: Connect, batches: list[tuple[str, Bat
     assert keys and in_db == len(keys), "each archived vehicle message is in the database exactly once"
 
 
-def site(lat: float) -> tuple[str, str]:
-    """A simulated intersection of its own (a fresh id each run: a re-run on the same database
-    counts only its own rows) and its RSU name."""
-    ix = random.randrange(10_000, 60_000)
-    return f"{ix}:{lat}:-77.7", f"Sim_{ix}"
-
-
 def summaries(text: str) -> list[dict[str, object]]:
     return [e for e in map(json.loads, text.splitlines()) if e.get("event") in ("cycle", "stopped")]
 
 
 def test_stream_run_archives_and_lands_the_same_messages_and_quarantines_malformed_ones(
         start_sim: Callable[..., Sim], test_db: str, tmp_path: Path, connect: Connect) -> None:
-    ix, rsu = site(39.2)
-    sim = start_sim("--intersections", ix, "--vehicles", "5", "--seed", "21")
+    _, spec, rsu = fresh_site()
+    sim = start_sim("--intersections", spec, "--vehicles", "5", "--seed", "21")
     proc = CollectorProcess(collector_env(test_db, sim, tmp_path), tmp_path / "collector.log")
     wait_until(lambda: (tmp_path / "archive" / "raw" / "bsm").exists(), 30, "the first archived batch")
     for kind in ("bad_json", "missing_id", "sentinel_speed", "wrong_type"):
@@ -102,8 +94,8 @@ def test_stream_run_archives_and_lands_the_same_messages_and_quarantines_malform
 
 def test_poll_run_lands_repeated_snapshots_once(start_sim: Callable[..., Sim], test_db: str, tmp_path: Path,
                                                 connect: Connect) -> None:
-    ix, rsu = site(39.3)
-    sim = start_sim("--intersections", ix, "--vehicles", "4", "--seed", "22")
+    _, spec, rsu = fresh_site()
+    sim = start_sim("--intersections", spec, "--vehicles", "4", "--seed", "22")
     proc = CollectorProcess(collector_env(test_db, sim, tmp_path, VCC_POLL_INTERVAL_S="1"),
                             tmp_path / "collector.log", "--poll")
     time.sleep(5)
@@ -115,8 +107,8 @@ def test_poll_run_lands_repeated_snapshots_once(start_sim: Callable[..., Sim], t
 
 def test_database_down_spools_then_drains(start_sim: Callable[..., Sim], test_db: str, tmp_path: Path,
                                           connect: Connect) -> None:
-    ix, rsu = site(39.4)
-    sim = start_sim("--intersections", ix, "--vehicles", "4", "--seed", "23")
+    _, spec, rsu = fresh_site()
+    sim = start_sim("--intersections", spec, "--vehicles", "4", "--seed", "23")
     proxy = TcpProxy(f"{os.environ['PGHOST']}/.s.PGSQL.{os.environ['PGPORT']}")
     proxy.down()
     env = collector_env(test_db, sim, tmp_path,
@@ -140,8 +132,8 @@ def test_database_down_spools_then_drains(start_sim: Callable[..., Sim], test_db
 def test_gcs_down_spools_then_drains_while_landing_goes_on(
         start_sim: Callable[..., Sim], test_db: str, tmp_path: Path, connect: Connect, gcs_emulator: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    ix, rsu = site(39.5)
-    sim = start_sim("--intersections", ix, "--vehicles", "4", "--seed", "24")
+    _, spec, rsu = fresh_site()
+    sim = start_sim("--intersections", spec, "--vehicles", "4", "--seed", "24")
     host, port = gcs_emulator.split(":")
     proxy = TcpProxy((host, int(port)))
     proxy.down()
@@ -163,8 +155,8 @@ def test_gcs_down_spools_then_drains_while_landing_goes_on(
 
 def test_sigkill_mid_batch_then_restart_loses_and_doubles_nothing(
         start_sim: Callable[..., Sim], test_db: str, tmp_path: Path, connect: Connect) -> None:
-    ix, rsu = site(39.6)
-    sim = start_sim("--intersections", ix, "--vehicles", "6", "--seed", "25")
+    _, spec, rsu = fresh_site()
+    sim = start_sim("--intersections", spec, "--vehicles", "6", "--seed", "25")
     env = collector_env(test_db, sim, tmp_path, COLLECTOR_BATCH_S="0.3")
     spool = tmp_path / "spool"
     left_behind = 0
