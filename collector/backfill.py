@@ -124,12 +124,13 @@ def backfill(archive: Archive, db: Database, process_conninfo: str | None, start
 
 
 def generate_history(archive: Archive, intersections: list[Intersection], seed: int, start: dt.datetime,
-                     end: dt.datetime, vehicles: int = 4, step_ms: int = 2000, batch_minutes: int = 10) -> int:
+                     end: dt.datetime, vehicles: int = 4, every_ms: int = 10_000, batch_minutes: int = 10) -> int:
     """Simulated traffic of [start, end) written to the archive as the collector would have
-    (one file per type per `batch_minutes`, receipt 20 ms after each message); returns the
-    number of messages. MapData comes first; SPaT once a minute."""
+    (one file per type per `batch_minutes`, receipt 20 ms after each message), one message per
+    vehicle and pedestrian every `every_ms` (the world moves in 1 s steps); returns the number of
+    messages. MapData comes first; SPaT once a minute."""
     start_ms, end_ms = int(start.timestamp() * 1000), int(end.timestamp() * 1000)
-    world = World(intersections, seed, start_ms, vehicles, step_ms=step_ms)
+    world = World(intersections, seed, start_ms, vehicles, step_ms=1000)
     total = 0
 
     def received(ts_ms: int) -> dt.datetime:
@@ -150,7 +151,8 @@ def generate_history(archive: Archive, intersections: list[Intersection], seed: 
         out: dict[str, list[Message]] = {"bsm": [], "psm": [], "spat": []}
         while world.t_ms < until:
             for kind, msg in world.step():
-                out[kind].append(Message(kind, received(world.t_ms), json.dumps(msg)))
+                if world.t_ms % every_ms == 0:
+                    out[kind].append(Message(kind, received(world.t_ms), json.dumps(msg)))
             if world.t_ms % 60_000 == 0:
                 out["spat"] += [Message("spat", received(world.t_ms), doc) for doc in world.spat()]
         n = sum(map(len, out.values()))

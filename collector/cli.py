@@ -78,12 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     gh = sub.add_parser("generate-history", help="write days of simulated history to the archive and backfill it",
                         description="Simulated traffic of the last --days days, thinned to one message per vehicle "
-                                    "every --step-ms, written to the archive and then backfilled.")
+                                    "every --every-ms, written to the archive and then backfilled.")
     gh.add_argument("--days", type=float, default=2.0)
     gh.add_argument("--end", type=timestamp, help="end of the history (default now)")
     gh.add_argument("--seed", type=int, default=7)
     gh.add_argument("--vehicles", type=int, default=4, help="vehicles per intersection")
-    gh.add_argument("--step-ms", type=int, default=2000)
+    gh.add_argument("--every-ms", type=int, default=10_000, help="one message per vehicle this often")
     gh.add_argument("--intersections", help="id:lat:lon,… (default: the real MapData intersections)")
     gh.add_argument("--archive-only", action="store_true", help="write the archive, do not backfill")
     return parser
@@ -165,9 +165,10 @@ def cmd_generate_history(args: argparse.Namespace, s: Settings) -> int:
     start = end - dt.timedelta(days=args.days)
     ixs = parse_intersections(args.intersections) if args.intersections else default_intersections()
     n = generate_history(open_archive(s.archive_dir, s.gcs_bucket), ixs, args.seed, start, end,
-                         vehicles=args.vehicles, step_ms=args.step_ms)
+                         vehicles=args.vehicles, every_ms=args.every_ms)
     log.info("history written to the archive", extra=fields(messages=n, start=start, end=end))
-    return EXIT_OK if args.archive_only else cmd_backfill(start, end + dt.timedelta(seconds=1), True, s)
+    # the world starts on a whole step, up to a second before `start`
+    return EXIT_OK if args.archive_only else cmd_backfill(start - dt.timedelta(seconds=1), end + dt.timedelta(seconds=1), True, s)
 
 
 def main(argv: list[str] | None = None) -> int:

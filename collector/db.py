@@ -61,8 +61,15 @@ class Database:
 def reprocess(conninfo: str, start: dt.datetime, end: dt.datetime) -> None:
     """Indices of [start, end) and the rollups up to its end (behind the watermarks, processing
     marks the changed hours and days dirty and the rollups recompute them). Needs a role that
-    may process (the owner): the collector role only lands."""
-    with psycopg.connect(conninfo, autocommit=True, application_name="collector-backfill") as conn:
-        conn.execute("CALL tsi.process_range(%s, %s)", (start, end))
+    may process (the owner): the collector role only lands.
+
+    Holds tsi.process_pending's lock meanwhile, so the pg_cron job does not process the same
+    minutes at the same time, and clears the range's pending minutes it has just processed."""
+    with psycopg.connect(conninfo, application_name="collector-backfill") as conn:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('tsi.process_pending'))")
+            conn.execute("CALL tsi.process_range(%s, %s)", (start, end))
+            conn.execute("DELETE FROM tsi.pending_minutes WHERE minute >= %s AND minute < %s", (start, end))
+        conn.autocommit = True
         conn.execute("CALL tsi.rollup_hourly(%s)", (end,))
         conn.execute("CALL tsi.rollup_daily(%s)", (end,))

@@ -85,7 +85,7 @@ class Site:
 class World:
     def __init__(self, intersections: list[Intersection], seed: int, start_ms: int, vehicles_per_intersection: int = 8,
                  step_ms: int = STEP_MS):
-        """`step_ms` above 500 thins the traffic (generate-history: days of it, quickly)."""
+        """`step_ms` 1000 moves faster through days of history (generate-history)."""
         self.rng = random.Random(seed)
         self.step_ms = step_ms
         self.t_ms = start_ms - start_ms % step_ms
