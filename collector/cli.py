@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
+import signal
 import sys
 
 from collector import __version__, logs
@@ -97,7 +99,7 @@ def cmd_run(args: argparse.Namespace, s: Settings) -> int:
     from collector.vcc import VccClient
 
     if args.poll:
-        s = Settings(**{**s.__dict__, "mode": "poll"})
+        s = dataclasses.replace(s, mode="poll")
     s.require_credentials()
 
     async def main() -> int:
@@ -125,7 +127,6 @@ def cmd_simulate(args: argparse.Namespace) -> int:
                     malformed_rate=args.malformed_rate)
 
     async def main() -> None:
-        import signal
         task = asyncio.create_task(Simulator(cfg).serve())
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
