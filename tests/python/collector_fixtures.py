@@ -212,3 +212,23 @@ class CollectorProcess:
 
     def text(self) -> str:
         return self.log.read_text()
+
+
+RunCollector = Callable[..., CollectorProcess]
+
+
+@pytest.fixture
+def run_collector() -> Iterator[RunCollector]:
+    """run_collector(env, log, *args) starts `collector run`; whatever a failed test left
+    running is killed at teardown."""
+    started: list[CollectorProcess] = []
+
+    def _run(env: dict[str, str], log: Path, *args: str) -> CollectorProcess:
+        started.append(CollectorProcess(env, log, *args))
+        return started[-1]
+
+    yield _run
+    for c in started:
+        if c.proc.poll() is None:
+            c.proc.kill()
+            c.proc.wait(timeout=10)

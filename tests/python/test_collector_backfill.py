@@ -16,7 +16,7 @@ import psycopg
 import pyarrow.parquet as pq
 
 from collector_fixtures import (  # noqa: F401  (fixture)
-    COLLECTOR, ROOT, CollectorProcess, Sim, collector_env, fresh_site, start_sim,
+    COLLECTOR, ROOT, RunCollector, Sim, collector_env, fresh_site, run_collector, start_sim,
 )
 
 Connect = Callable[..., psycopg.Connection]
@@ -47,12 +47,13 @@ def backfill(env: dict[str, str], start: dt.datetime, end: dt.datetime) -> subpr
 
 
 def test_backfill_from_the_collectors_archive_reproduces_the_live_indices(
-        start_sim: Callable[..., Sim], test_db: str, tmp_path: Path, connect: Connect) -> None:
+        start_sim: Callable[..., Sim], test_db: str, tmp_path: Path, connect: Connect,
+        run_collector: RunCollector) -> None:
     ix, spec, rsu = fresh_site()
     sim = start_sim("--intersections", spec, "--vehicles", "8", "--seed", "31")
     env = collector_env(test_db, sim, tmp_path)
     start = dt.datetime.now(dt.timezone.utc)
-    proc = CollectorProcess(env, tmp_path / "collector.log")
+    proc = run_collector(env, tmp_path / "collector.log")
     time.sleep(8)
     assert proc.stop() == 0, proc.text()
     end = dt.datetime.now(dt.timezone.utc)

@@ -18,7 +18,7 @@ import pytest
 
 from collector.archive import Archive, Batch, GcsArchive, LocalArchive, days, from_parquet
 from collector_fixtures import (  # noqa: F401  (fixtures)
-    CollectorProcess, Sim, TcpProxy, collector_env, fresh_site, gcs_emulator, start_sim, wait_until,
+    RunCollector, Sim, TcpProxy, collector_env, fresh_site, gcs_emulator, run_collector, start_sim, wait_until,
 )
 
 Connect = Callable[..., psycopg.Connection]
@@ -64,10 +64,11 @@ def summaries(text: str) -> list[dict[str, object]]:
 
 
 def test_stream_run_archives_and_lands_the_same_messages_and_quarantines_malformed_ones(
-        start_sim: Callable[..., Sim], test_db: str, tmp_path: Path, connect: Connect) -> None:
+        start_sim: Callable[..., Sim], test_db: str, tmp_path: Path, connect: Connect,
+        run_collector: RunCollector) -> None:
     _, spec, rsu = fresh_site()
     sim = start_sim("--intersections", spec, "--vehicles", "5", "--seed", "21")
-    proc = CollectorProcess(collector_env(test_db, sim, tmp_path), tmp_path / "collector.log")
+    proc = run_collector(collector_env(test_db, sim, tmp_path), tmp_path / "collector.log")
     wait_until(lambda: (tmp_path / "archive" / "raw" / "bsm").exists(), 30, "the first archived batch")
     for kind in ("bad_json", "missing_id", "sentinel_speed", "wrong_type"):
         sim.control("inject", type="bsm", kind=kind)
@@ -93,10 +94,11 @@ def test_stream_run_archives_and_lands_the_same_messages_and_quarantines_malform
 
 
 def test_poll_run_lands_repeated_snapshots_once(start_sim: Callable[..., Sim], test_db: str, tmp_path: Path,
-                                                connect: Connect) -> None:
+                                                connect: Connect,
+        run_collector: RunCollector) -> None:
     _, spec, rsu = fresh_site()
     sim = start_sim("--intersections", spec, "--vehicles", "4", "--seed", "22")
-    proc = CollectorProcess(collector_env(test_db, sim, tmp_path, VCC_POLL_INTERVAL_S="1"),
+    proc = run_collector(collector_env(test_db, sim, tmp_path, VCC_POLL_INTERVAL_S="1"),
                             tmp_path / "collector.log", "--poll")
     time.sleep(5)
     assert proc.stop() == 0, proc.text()
@@ -106,14 +108,15 @@ def test_poll_run_lands_repeated_snapshots_once(start_sim: Callable[..., Sim], t
 
 
 def test_database_down_spools_then_drains(start_sim: Callable[..., Sim], test_db: str, tmp_path: Path,
-                                          connect: Connect) -> None:
+                                          connect: Connect,
+        run_collector: RunCollector) -> None:
     _, spec, rsu = fresh_site()
     sim = start_sim("--intersections", spec, "--vehicles", "4", "--seed", "23")
     proxy = TcpProxy(f"{os.environ['PGHOST']}/.s.PGSQL.{os.environ['PGPORT']}")
     proxy.down()
     env = collector_env(test_db, sim, tmp_path,
                         TSDB_DATABASE_URL=f"host=127.0.0.1 port={proxy.port} dbname={test_db} user=collector")
-    proc = CollectorProcess(env, tmp_path / "collector.log")
+    proc = run_collector(env, tmp_path / "collector.log")
     archive = LocalArchive(tmp_path / "archive")
     wait_until(lambda: len(archived(archive)) >= 6, 30, "batches archived while the database is down")
     spooled = list((tmp_path / "spool").glob("*.parquet"))
@@ -131,7 +134,8 @@ def test_database_down_spools_then_drains(start_sim: Callable[..., Sim], test_db
 
 def test_gcs_down_spools_then_drains_while_landing_goes_on(
         start_sim: Callable[..., Sim], test_db: str, tmp_path: Path, connect: Connect, gcs_emulator: str,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch,
+        run_collector: RunCollector) -> None:
     _, spec, rsu = fresh_site()
     sim = start_sim("--intersections", spec, "--vehicles", "4", "--seed", "24")
     host, port = gcs_emulator.split(":")
@@ -140,7 +144,7 @@ def test_gcs_down_spools_then_drains_while_landing_goes_on(
     emulator = f"http://127.0.0.1:{proxy.port}"
     env = collector_env(test_db, sim, tmp_path, GCS_BUCKET="archive", STORAGE_EMULATOR_HOST=emulator)
     t0 = time.time()
-    proc = CollectorProcess(env, tmp_path / "collector.log")
+    proc = run_collector(env, tmp_path / "collector.log")
     with connect() as conn:
         def landed() -> int:
             return conn.execute("SELECT count(*) FROM tsi.landed_batches WHERE landed_at >= to_timestamp(%s)",
@@ -154,20 +158,21 @@ def test_gcs_down_spools_then_drains_while_landing_goes_on(
 
 
 def test_sigkill_mid_batch_then_restart_loses_and_doubles_nothing(
-        start_sim: Callable[..., Sim], test_db: str, tmp_path: Path, connect: Connect) -> None:
+        start_sim: Callable[..., Sim], test_db: str, tmp_path: Path, connect: Connect,
+        run_collector: RunCollector) -> None:
     _, spec, rsu = fresh_site()
     sim = start_sim("--intersections", spec, "--vehicles", "6", "--seed", "25")
     env = collector_env(test_db, sim, tmp_path, COLLECTOR_BATCH_S="0.3")
     spool = tmp_path / "spool"
     left_behind = 0
     for _ in range(3):  # killed three times, each while a batch is in flight
-        proc = CollectorProcess(env, tmp_path / "collector.log")
+        proc = run_collector(env, tmp_path / "collector.log")
         time.sleep(1.5)
         wait_until(lambda: list(spool.glob("*.parquet")), 20, "a batch in flight", interval=0.01)
         assert proc.stop(signal.SIGKILL) == -signal.SIGKILL
         left_behind += len(list(spool.glob("*.parquet")))
     assert left_behind, "the kills caught batches not yet written everywhere"
-    proc = CollectorProcess(env, tmp_path / "collector.log")
+    proc = run_collector(env, tmp_path / "collector.log")
     time.sleep(2)
     assert proc.stop() == 0, proc.text()
     assert "draining the spool first" in proc.text()
