@@ -136,3 +136,27 @@ def test_the_world_is_deterministic_for_a_seed() -> None:
     speeds = [json.loads(m)["bsmJson"]["coreData"]["speed"] for m in a if "bsmJson" in m]
     assert min(speeds) == 0.0 and max(speeds) > 8, "vehicles stop at red and drive at urban speeds"
     assert any('"basicType": 2' in m for m in a) or any('"basicType": 1' in m for m in a), "pedestrians or cyclists cross"
+
+
+def test_the_rsu_filter_selects_a_stream_and_time_runs_accelerated(start_sim: Callable[..., Sim]) -> None:
+    sim = start_sim("--intersections", "9104:39.4:-77.6,9105:39.5:-77.6", "--vehicles", "2", "--accel", "10")
+    t0, sim0 = time.monotonic(), sim.stats()["sim_ms"]
+
+    async def scenario() -> set[str]:
+        c = client(sim, rsu="^Sim_9105$")
+        stop = asyncio.Event()
+        rsus: set[str] = set()
+        frames = 0
+        try:
+            async for messages in c.stream("bsm", stop):
+                rsus.update(json.loads(m.raw)["rsuName"] for m in messages)
+                frames += 1
+                if frames == 4:
+                    stop.set()
+            return rsus
+        finally:
+            await c.aclose()
+
+    assert asyncio.run(asyncio.wait_for(scenario(), 30)) == {"Sim_9105"}
+    ratio = (sim.stats()["sim_ms"] - sim0) / 1000 / (time.monotonic() - t0)
+    assert 7 < ratio < 11, f"ten simulated seconds per second, got {ratio:.1f}"
