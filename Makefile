@@ -12,11 +12,13 @@ help: ## List the targets
 bootstrap: ## Install Debian packages, PostgREST 12.0.2 and the Python environment (idempotent)
 	@bash $(S)/bootstrap.sh
 
-up: bootstrap db-start deploy ## Start the whole stack: cluster, deploy, PostgREST
+up: bootstrap db-start deploy ## Start the whole stack: cluster, deploy, PostgREST, VCC simulator and collector
 	@bash $(S)/postgrest.sh start
+	@bash $(S)/collector.sh start
 	@bash $(S)/status.sh
 
 down: ## Stop every process `make up` started
+	@bash $(S)/collector.sh stop
 	@bash $(S)/postgrest.sh stop
 	@bash $(S)/cluster.sh stop
 

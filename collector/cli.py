@@ -1,25 +1,197 @@
-"""Command-line entry point (`collector --help`)."""
+"""Command-line entry point: `collector run | simulate | backfill | generate-history` (--help on each).
+
+Exit codes: 0 done (or stopped cleanly), 1 unexpected error, 2 bad usage or configuration,
+3 VCC refused the credentials, 4 stopped with batches still in the spool (they go first next time).
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import dataclasses
+import datetime as dt
+import logging
+import signal
 import sys
 
-from collector import __version__
+from collector import __version__, logs
+from collector.config import ConfigError, Settings
+from collector.logs import fields
+from collector.pipeline import EXIT_CONFIG, EXIT_ERROR, EXIT_OK
+
+log = logging.getLogger("collector")
+
+
+def timestamp(value: str) -> dt.datetime:
+    """ISO 8601 (UTC if no offset is given), or `now`, or `now-2d` / `now-6h`."""
+    now = dt.datetime.now(dt.timezone.utc)
+    if value.startswith("now"):
+        rest = value[3:]
+        if not rest:
+            return now
+        unit = {"d": "days", "h": "hours", "m": "minutes"}.get(rest[-1])
+        if rest[0] != "-" or unit is None:
+            raise argparse.ArgumentTypeError(f"expected now, now-Nd, now-Nh or now-Nm, got {value!r}")
+        return now - dt.timedelta(**{unit: float(rest[1:-1])})
+    try:
+        t = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {value!r}") from None
+    return t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="collector",
-        description="Collector of the traffic-safety database (VCC -> Parquet archive -> PostgreSQL).",
-    )
+        description="Collector of the traffic-safety database (VCC -> Parquet archive -> PostgreSQL). "
+                    "Settings come from environment variables (see the README).",
+        epilog="exit codes: 0 ok, 1 unexpected error, 2 usage or configuration, 3 credentials refused, "
+               "4 stopped with batches left in the spool")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="collect from VCC (or the simulator) into the archive and the database",
+                         description="Streams BSM/PSM over WebSocket (or polls with --poll), polls MapData and SPaT, "
+                                     "archives every batch as Parquet and lands it in the database. SIGTERM drains.")
+    run.add_argument("--poll", action="store_true", help="poll the current endpoints instead of streaming (VCC_MODE=poll)")
+
+    sim = sub.add_parser("simulate", help="serve a local VCC API with simulated traffic",
+                         description="A local VCC Public API (auth, bsm/psm current, keys and WebSocket streams, "
+                                     "decoded MapData, SPaT) over simulated intersections; deterministic per seed.")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8088)
+    sim.add_argument("--seed", type=int, default=1)
+    sim.add_argument("--start", type=timestamp, help="simulated time at start (default now)")
+    sim.add_argument("--accel", type=float, default=1.0, help="simulated seconds per wall-clock second")
+    sim.add_argument("--intersections", help="id:lat:lon,… (default: the real MapData intersections of the reference)")
+    sim.add_argument("--vehicles", type=int, default=8, help="vehicles per intersection")
+    sim.add_argument("--client-id", default="simulator")
+    sim.add_argument("--client-secret", default="simulator-secret")
+    sim.add_argument("--token-lifetime", type=float, default=3600.0, help="seconds an access token lives")
+    sim.add_argument("--malformed-rate", type=float, default=0.0,
+                     help="share of 0.5 s steps per intersection that add a malformed message")
+
+    bf = sub.add_parser("backfill", help="reload a time range from the archive and reprocess it",
+                        description="Lands every archived message received in [--from, --to) and reprocesses indices "
+                                    "and rollups of the range. Idempotent.")
+    bf.add_argument("--from", dest="start", type=timestamp, required=True, help="ISO time or now-Nd")
+    bf.add_argument("--to", dest="end", type=timestamp, default=timestamp("now"), help="ISO time or now (default)")
+    bf.add_argument("--no-process", action="store_true", help="land only; leave processing to pg_cron")
+
+    gh = sub.add_parser("generate-history", help="write days of simulated history to the archive and backfill it",
+                        description="Simulated traffic of the last --days days, thinned to one message per vehicle "
+                                    "every --every-ms, written to the archive and then backfilled.")
+    gh.add_argument("--days", type=float, default=2.0)
+    gh.add_argument("--end", type=timestamp, help="end of the history (default now)")
+    gh.add_argument("--seed", type=int, default=7)
+    gh.add_argument("--vehicles", type=int, default=4, help="vehicles per intersection")
+    gh.add_argument("--every-ms", type=int, default=10_000, help="one message per vehicle this often")
+    gh.add_argument("--intersections", help="id:lat:lon,… (default: the real MapData intersections)")
+    gh.add_argument("--archive-only", action="store_true", help="write the archive, do not backfill")
     return parser
 
 
+def cmd_run(args: argparse.Namespace, s: Settings) -> int:
+    from collector.archive import open_archive
+    from collector.db import Database
+    from collector.pipeline import Collector
+    from collector.spool import Spool
+    from collector.vcc import VccClient
+
+    if args.poll:
+        s = dataclasses.replace(s, mode="poll")
+    s.require_credentials()
+
+    async def main() -> int:
+        client = VccClient(s.vcc_base_url, s.vcc_client_id, s.vcc_client_secret, ws_url=s.vcc_ws_url,
+                           rsu=s.vcc_rsu_filter)
+        db = Database(s.database_url)
+        db.open()
+        try:
+            return await Collector(s, client, open_archive(s.archive_dir, s.gcs_bucket), db, Spool(s.spool_dir)).run()
+        finally:
+            db.close()
+
+    return asyncio.run(main())
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from collector.simulator import SimConfig, Simulator
+    from collector.world import default_intersections, parse_intersections
+
+    cfg = SimConfig(host=args.host, port=args.port, seed=args.seed,
+                    start_ms=int(args.start.timestamp() * 1000) if args.start else None, accel=args.accel,
+                    intersections=parse_intersections(args.intersections) if args.intersections else default_intersections(),
+                    vehicles_per_intersection=args.vehicles, client_id=args.client_id,
+                    client_secret=args.client_secret, token_lifetime_s=args.token_lifetime,
+                    malformed_rate=args.malformed_rate)
+
+    async def main() -> None:
+        task = asyncio.create_task(Simulator(cfg).serve())
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, task.cancel)
+        try:
+            await task
+        except asyncio.CancelledError:
+            log.info("simulator stopped")
+
+    asyncio.run(main())
+    return EXIT_OK
+
+
+def cmd_backfill(start: dt.datetime, end: dt.datetime, process: bool, s: Settings) -> int:
+    from collector.archive import open_archive
+    from collector.backfill import backfill
+    from collector.db import Database
+
+    if end <= start:
+        raise ConfigError(f"--from must be before --to ({start.isoformat()} .. {end.isoformat()})")
+    db = Database(s.database_url, max_size=1)
+    db.open(wait=True)
+    try:
+        r = backfill(open_archive(s.archive_dir, s.gcs_bucket), db, s.process_database_url if process else None, start, end)
+    finally:
+        db.close()
+    log.info("backfill done", extra=fields(**r.__dict__))
+    return EXIT_OK
+
+
+def cmd_generate_history(args: argparse.Namespace, s: Settings) -> int:
+    from collector.archive import open_archive
+    from collector.backfill import generate_history
+    from collector.world import default_intersections, parse_intersections
+
+    end = args.end or dt.datetime.now(dt.timezone.utc)
+    start = end - dt.timedelta(days=args.days)
+    ixs = parse_intersections(args.intersections) if args.intersections else default_intersections()
+    n = generate_history(open_archive(s.archive_dir, s.gcs_bucket), ixs, args.seed, start, end,
+                         vehicles=args.vehicles, every_ms=args.every_ms)
+    log.info("history written to the archive", extra=fields(messages=n, start=start, end=end))
+    # the world starts on a whole step, up to a second before `start`
+    return EXIT_OK if args.archive_only else cmd_backfill(start - dt.timedelta(seconds=1), end + dt.timedelta(seconds=1), True, s)
+
+
 def main(argv: list[str] | None = None) -> int:
-    build_parser().parse_args(argv)
-    return 0
+    args = build_parser().parse_args(argv)
+    logs.setup()
+    try:
+        if args.command == "simulate":
+            return cmd_simulate(args)
+        settings = Settings.from_env()
+        if args.command == "run":
+            return cmd_run(args, settings)
+        if args.command == "backfill":
+            return cmd_backfill(args.start, args.end, not args.no_process, settings)
+        return cmd_generate_history(args, settings)
+    except ConfigError as exc:
+        log.error("configuration error", extra=fields(error=str(exc)))
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return EXIT_ERROR
+    except Exception:
+        log.exception("collector failed")
+        return EXIT_ERROR
 
 
 if __name__ == "__main__":

@@ -10,6 +10,9 @@ traffic-safety database (local stack, state in $LOCAL)
                   log  $LOG_DIR/postgresql.log
   PostgREST       $(state svc_pid postgrest)  http://127.0.0.1:$POSTGREST_PORT/   (OpenAPI document at the root)
                   log  $LOG_DIR/postgrest.log
+  VCC simulator   $(state svc_pid simulator)  http://127.0.0.1:${TSDB_SIM_PORT:-8088}/   log  $LOG_DIR/simulator.log
+  collector       $(state svc_pid collector)  archive ${GCS_BUCKET:+gs://$GCS_BUCKET}${GCS_BUCKET:-$LOCAL/collector/archive}, log  $LOG_DIR/collector.log
+  history         $(if svc_pid history >/dev/null; then echo generating; elif [ -e "$LOCAL/collector/history-done" ]; then echo done; else echo none; fi)  log  $LOG_DIR/history.log
 
   try   curl -s http://127.0.0.1:$POSTGREST_PORT/rpc/health
         make psql                      (superuser)   make psql ROLE=analyst   (read-only analyst)

@@ -1,0 +1,65 @@
+"""The durable local spool: every batch is written here (fsync'd, renamed into place) before it
+is acknowledged, and stays until both the archive and the database have taken it. A crash at any
+moment therefore loses nothing acknowledged; on restart the spool drains first, oldest first.
+The database de-duplicates a batch landed twice and the archive recognises its own file, so
+redoing a write that happened just before a crash duplicates nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+from collector.archive import Batch, to_parquet
+
+SINKS = ("archive", "db")
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Spool:
+    def __init__(self, directory: str | os.PathLike[str]):
+        self.dir = Path(directory)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()  # the two sinks finish the same entry concurrently
+        for stale in self.dir.glob(".*.tmp"):  # a write cut short by a crash was never acknowledged
+            stale.unlink()
+
+    def add(self, batch: Batch) -> Path:
+        data = to_parquet(batch)
+        final = self.dir / f"{time.time_ns():020d}_{batch.msg_type}_{batch.batch_id}.parquet"
+        tmp = self.dir / f".{final.name}.tmp"
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.rename(tmp, final)
+        _fsync_dir(self.dir)
+        return final
+
+    def entries(self) -> list[Path]:
+        return sorted(self.dir.glob("*.parquet"))
+
+    def pending(self, sink: str) -> list[Path]:
+        return [e for e in self.entries() if not self._marker(e, sink).exists()]
+
+    def done(self, entry: Path, sink: str) -> None:
+        with self._lock:
+            self._marker(entry, sink).touch()
+            if all(self._marker(entry, s).exists() for s in SINKS):
+                entry.unlink()
+                for s in SINKS:
+                    self._marker(entry, s).unlink(missing_ok=True)
+            _fsync_dir(self.dir)
+
+    @staticmethod
+    def _marker(entry: Path, sink: str) -> Path:
+        return entry.with_name(f"{entry.name}.{sink}")
