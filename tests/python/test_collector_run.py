@@ -173,7 +173,9 @@ def test_sigkill_mid_batch_then_restart_loses_and_doubles_nothing(
         left_behind += len(list(spool.glob("*.parquet")))
     assert left_behind, "the kills caught batches not yet written everywhere"
     proc = run_collector(env, tmp_path / "collector.log")
-    time.sleep(2)
+    # Vehicle messages reach the archive at least once before the stop (on a busy machine the
+    # kills can all fall before the first vehicle batch).
+    wait_until(lambda: (tmp_path / "archive" / "raw" / "bsm").exists(), 30, "an archived vehicle batch")
     assert proc.stop() == 0, proc.text()
     assert "draining the spool first" in proc.text()
     assert not list(spool.glob("*.parquet"))
