@@ -1,4 +1,5 @@
 -- Deploy trafficsafety:analytics/segment_aggregates to pg
+-- delta_30d's recent window includes its end (now), so a rating written in this transaction counts.
 -- The seed's columns, current at the time of reading: decayed mean and n_eff from the running
 -- sums, top tags and delta_30d from the segment's own window of ratings (index range scans).
 -- Not security_invoker on purpose: it publishes aggregates of ratings nobody else may read.
@@ -44,7 +45,7 @@ CROSS JOIN LATERAL (
           GROUP BY t.tag ORDER BY n DESC, t.tag LIMIT 5) top
 ) tt
 CROSS JOIN LATERAL (
-    SELECT avg(x) FILTER (WHERE at >= now() - cfg.recent AND at < now()) AS recent_mean,
+    SELECT avg(x) FILTER (WHERE at >= now() - cfg.recent AND at <= now()) AS recent_mean,
            avg(x) FILTER (WHERE at >= now() - cfg.earlier AND at < now() - cfg.recent) AS earlier_mean
     FROM (SELECT r.rating::numeric AS x, r.submitted_at AS at FROM diary.ratings r
           WHERE r.segment_id = s.segment_id AND r.status = 'accepted' AND r.submitted_at >= now() - cfg.earlier

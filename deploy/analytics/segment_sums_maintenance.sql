@@ -18,9 +18,12 @@ BEGIN
     IF p_at <= now() - win THEN
         RETURN;
     END IF;
-    INSERT INTO analytics.segment_sums AS s (segment_id, ref_at, sum_w, sum_wx, n_samples, last_updated)
-    VALUES (p_segment, ref, 0, 0, 0, now())
-    ON CONFLICT (segment_id) DO NOTHING;
+    -- Only an addition makes the row: a removal may come from a segment being deleted.
+    IF p_sign > 0 THEN
+        INSERT INTO analytics.segment_sums AS s (segment_id, ref_at, sum_w, sum_wx, n_samples, last_updated)
+        VALUES (p_segment, ref, 0, 0, 0, now())
+        ON CONFLICT (segment_id) DO NOTHING;
+    END IF;
     -- Move the reference time forward (never back), then add the sample weighted at it.
     UPDATE analytics.segment_sums s
     SET ref_at = r.new_ref,
