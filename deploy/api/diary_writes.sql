@@ -126,7 +126,7 @@ BEGIN
             FROM unnest(submit_trip.segment_ids) WITH ORDINALITY AS s(seg, ord)
             LEFT JOIN jsonb_array_elements(submit_trip.overrides) o ON o.value ->> 'segment_id' = s.seg
             ORDER BY s.ord
-            RETURNING rating_id, segment_id, rating
+            RETURNING diary.ratings.rating_id, diary.ratings.segment_id, diary.ratings.rating
         )
         SELECT jsonb_agg(jsonb_build_object('rating_id', i.rating_id, 'segment_id', i.segment_id, 'rating', i.rating)
                          ORDER BY array_position(submit_trip.segment_ids, i.segment_id::text))
