@@ -58,7 +58,7 @@ FROM auth.users;
 COMMENT ON VIEW api.my_account IS 'The logged-in user''s own account (row-level security: nobody sees another''s).';
 
 CREATE FUNCTION api.delete_account()
-RETURNS jsonb LANGUAGE plpgsql VOLATILE AS $$
+RETURNS jsonb LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
     uid     uuid := diary.require_user();
     counts  jsonb;
@@ -67,7 +67,7 @@ BEGIN
         'ratings', (SELECT count(*) FROM diary.ratings WHERE user_id = uid),
         'votes', (SELECT count(*) FROM diary.votes WHERE user_id = uid),
         'routes', (SELECT count(*) FROM diary.routes WHERE user_id = uid));
-    -- Cascades to the user's ratings, votes and routes; their triggers take the samples out of
+    -- SECURITY DEFINER, acting on the caller's row only. Cascades to the user's ratings, votes and routes; their triggers take the samples out of
     -- the segment sums, so the aggregates stay equal to a recomputation from what is left.
     DELETE FROM auth.users WHERE user_id = uid;
     RETURN jsonb_build_object('deleted', uid) || counts;

@@ -1,4 +1,6 @@
 -- Deploy trafficsafety:api/diary_routes to pg
+-- The list is a security_invoker view (row-level security decides); the writes are SECURITY
+-- DEFINER functions that act on the caller's own routes only.
 BEGIN;
 SET LOCAL ROLE tsdb_owner;
 
@@ -11,7 +13,7 @@ FROM diary.routes r;
 COMMENT ON VIEW api.routes IS 'Saved routes: the logged-in user''s own and everyone''s public ones (anonymous: public only).';
 
 CREATE FUNCTION api.create_route(route_name text, segment_ids text[], is_public boolean DEFAULT false)
-RETURNS jsonb LANGUAGE plpgsql VOLATILE AS $$
+RETURNS jsonb LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
     uid     uuid := diary.require_user();
     missing text;
@@ -47,7 +49,7 @@ COMMENT ON FUNCTION api.create_route(text, text[], boolean) IS
     'Save a route of segments (in travel order): its geometry, length, walking time and length-weighted safety are computed.';
 
 CREATE FUNCTION api.rename_route(route_id uuid, route_name text)
-RETURNS jsonb LANGUAGE plpgsql VOLATILE AS $$
+RETURNS jsonb LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
     uid   uuid := diary.require_user();
     found uuid;
@@ -67,7 +69,7 @@ $$;
 COMMENT ON FUNCTION api.rename_route(uuid, text) IS 'Rename one of your routes (404 when it is not yours).';
 
 CREATE FUNCTION api.delete_route(route_id uuid)
-RETURNS jsonb LANGUAGE plpgsql VOLATILE AS $$
+RETURNS jsonb LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
     uid   uuid := diary.require_user();
     found uuid;

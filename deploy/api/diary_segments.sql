@@ -2,12 +2,13 @@
 BEGIN;
 SET LOCAL ROLE tsdb_owner;
 
--- LANGUAGE sql and STABLE so PostgREST's limit/offset reach the plan (the function is inlined).
+-- SECURITY DEFINER: the REST roles enter no schema but api. Not inlined therefore: the bbox
+-- (GiST index) bounds the work, PostgREST's limit/offset page the result.
 CREATE FUNCTION api.segments(bbox text, min_confidence numeric DEFAULT 0, updated_after timestamptz DEFAULT NULL)
 RETURNS TABLE (segment_id text, street text, neighborhood text, length_m numeric, geometry geometry,
                decayed_mean numeric, n_eff numeric, confidence numeric, top_tags text[], delta_30d numeric,
                n_samples integer, last_updated timestamptz)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
     SELECT a.segment_id, a.street, a.neighborhood, a.length_m, a.geometry, a.decayed_mean, a.n_eff,
            a.confidence, a.top_tags, a.delta_30d, a.n_samples, a.last_updated
     FROM analytics.segment_aggregates a

@@ -1,6 +1,7 @@
 -- Deploy trafficsafety:api/diary_writes to pg
--- Rating, trip and vote submission. SECURITY INVOKER: row-level security decides what the caller
--- may insert and see; the segment sums, audit and implicit ratings follow through triggers.
+-- Rating, trip and vote submission. SECURITY DEFINER, because the REST roles enter no schema but
+-- api: every statement here names the caller (diary.require_user) explicitly. The segment sums,
+-- audit rows and implicit ratings follow through triggers.
 BEGIN;
 SET LOCAL ROLE tsdb_owner;
 
@@ -8,7 +9,7 @@ CREATE FUNCTION api.submit_rating(segment_id text, rating integer, tags text[] D
                                   comment text DEFAULT NULL, rating_id uuid DEFAULT NULL,
                                   submitted_at timestamptz DEFAULT NULL, device text DEFAULT NULL,
                                   source text DEFAULT 'manual', route_id uuid DEFAULT NULL)
-RETURNS jsonb LANGUAGE plpgsql VOLATILE AS $$
+RETURNS jsonb LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
     uid uuid := diary.require_user();
     r   diary.ratings;
@@ -23,7 +24,8 @@ BEGIN
                                       submit_rating.submitted_at, submit_rating.device, submit_rating.source);
     PERFORM diary.require_segment(submit_rating.segment_id);
     IF submit_rating.route_id IS NOT NULL
-       AND NOT EXISTS (SELECT FROM diary.routes x WHERE x.route_id = submit_rating.route_id) THEN
+       AND NOT EXISTS (SELECT FROM diary.routes x WHERE x.route_id = submit_rating.route_id
+                                                  AND (x.user_id = uid OR x.is_public)) THEN
         PERFORM diary.not_found('route_id', 'no route of yours or public with this id');
     END IF;
     PERFORM diary.enforce_write_limit(uid, 'rating');
@@ -56,7 +58,7 @@ CREATE FUNCTION api.submit_trip(submission_id uuid, segment_ids text[], rating i
                                 tags text[] DEFAULT '{}', comment text DEFAULT NULL,
                                 overrides jsonb DEFAULT '[]', submitted_at timestamptz DEFAULT NULL,
                                 device text DEFAULT NULL, route_id uuid DEFAULT NULL)
-RETURNS jsonb LANGUAGE plpgsql VOLATILE AS $$
+RETURNS jsonb LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
     uid     uuid := diary.require_user();
     max_ovr integer := diary.setting('trip_max_overrides');
@@ -110,7 +112,8 @@ BEGIN
         PERFORM diary.not_found('segment_ids', format('no segment %L', missing));
     END IF;
     IF submit_trip.route_id IS NOT NULL
-       AND NOT EXISTS (SELECT FROM diary.routes x WHERE x.route_id = submit_trip.route_id) THEN
+       AND NOT EXISTS (SELECT FROM diary.routes x WHERE x.route_id = submit_trip.route_id
+                                                  AND (x.user_id = uid OR x.is_public)) THEN
         PERFORM diary.not_found('route_id', 'no route of yours or public with this id');
     END IF;
     PERFORM diary.enforce_write_limit(uid, 'rating');
@@ -146,7 +149,7 @@ COMMENT ON FUNCTION api.submit_trip(uuid, text[], integer, text[], text, jsonb, 
     'Rate a travelled trip: one rating per segment of segment_ids with the overall rating, except up to 2 overrides [{"segment_id", "rating"}]. The client-generated submission_id makes retries safe.';
 
 CREATE FUNCTION api.submit_vote(segment_id text, action text, vote_id uuid DEFAULT NULL)
-RETURNS jsonb LANGUAGE plpgsql VOLATILE AS $$
+RETURNS jsonb LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
     uid uuid := diary.require_user();
     v   diary.votes;

@@ -56,8 +56,8 @@ SELECT is((SELECT count(*)::integer FROM api.routes), 2, 'A: sees her private an
 SELECT is((SELECT count(*)::integer FROM api.my_ratings), 1, 'A: sees her rating');
 SELECT is((SELECT count(*)::integer FROM api.my_votes), 1, 'A: sees her vote');
 SELECT is((SELECT email FROM api.my_account)::text, 'alice@example.org', 'A: sees her own account only');
-SELECT throws_ok($$INSERT INTO diary.ratings (segment_id, user_id, rating) VALUES ('r1', '$$ || :'bob' || $$', 3)$$,
-                 '42501', NULL, 'A: may not insert a rating as B');
+SELECT throws_ok($$INSERT INTO diary.ratings (segment_id, user_id, rating) VALUES ('r1', '$$ || :'alice' || $$', 3)$$,
+                 '42501', NULL, 'A: may not write to the tables directly, not even as herself');
 SELECT throws_ok('SELECT password_hash FROM auth.users', '42501', NULL, 'A: may not read password hashes, not even her own');
 RESET ROLE;
 
@@ -66,17 +66,16 @@ SELECT set_config('request.jwt.claims', json_build_object('role', 'web_user', 's
 SET LOCAL ROLE web_user;
 SELECT is((SELECT array_agg(route_name::text) FROM api.routes), ARRAY['alice public'], 'B: sees only A''s public route');
 SELECT is((SELECT count(*)::integer FROM api.my_ratings), 0, 'B: does not see A''s rating');
-SELECT is((SELECT count(*)::integer FROM diary.votes), 0, 'B: does not see A''s vote even in the table');
+SELECT is((SELECT count(*)::integer FROM api.my_votes), 0, 'B: does not see A''s vote');
 SELECT is((SELECT count(*)::integer FROM api.my_account), 1, 'B: sees one account, his own');
 SELECT is((SELECT email FROM api.my_account)::text, 'bob@example.org', 'B: his own');
-UPDATE diary.routes SET route_name = 'hijacked' WHERE route_id = '00000000-0000-0000-0000-0000000000d2';
 SELECT throws_ok($$SELECT api.rename_route('00000000-0000-0000-0000-0000000000d2', 'hijacked')$$, 'PT404', NULL,
                  'B: renaming A''s public route is "not found"');
 SELECT throws_ok($$SELECT api.delete_route('00000000-0000-0000-0000-0000000000d1')$$, 'PT404', NULL,
                  'B: deleting A''s private route is "not found"');
 RESET ROLE;
 SELECT is((SELECT route_name::text FROM diary.routes WHERE route_id = '00000000-0000-0000-0000-0000000000d2'), 'alice public',
-          'B''s direct UPDATE of A''s route changed nothing');
+          'B''s attempt to rename A''s route changed nothing');
 
 -- Audit: insert, update and delete with the acting user and without the password hash.
 SELECT set_config('request.jwt.claims', json_build_object('role', 'web_user', 'sub', :'alice')::text, true);

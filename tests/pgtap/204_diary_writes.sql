@@ -10,6 +10,7 @@ SELECT 'w' || i, 'Write St', 100,
        ST_SetSRID(ST_MakeLine(ST_MakePoint(-75.1 + i * 0.001, 39.9), ST_MakePoint(-75.1 + (i + 1) * 0.001, 39.9)), 4326),
        now() - interval '1 day', now() - interval '1 day'
 FROM generate_series(1, 5) i;
+SELECT round(diary.shrink(2, 1), 2) AS mean_of_one_2 \gset
 SELECT set_config('request.jwt.claims', '{"role": "web_user", "sub": "00000000-0000-0000-0000-0000000000e1"}', true);
 SET LOCAL ROLE web_user;
 
@@ -34,7 +35,7 @@ SELECT is((api.submit_rating('w1', 2, '{poor_lighting}', '<b>dark</b>', '0000000
 SELECT is((SELECT count(*)::integer FROM api.my_ratings), 1, 'and creates nothing');
 SELECT is((SELECT comment FROM api.my_ratings), '<b>dark</b>', 'the comment is stored raw (escaped on output, not input)');
 SELECT throws_ok($$SELECT api.submit_rating('w1', 4)$$, '23505', NULL, 'a second rating of the segment within the hour: 409');
-SELECT is((SELECT decayed_mean FROM api.segments('-75.2,39.8,-75.0,40.0') WHERE segment_id = 'w1'), round(diary.shrink(2, 1), 2),
+SELECT is((SELECT decayed_mean FROM api.segments('-75.2,39.8,-75.0,40.0') WHERE segment_id = 'w1'), :'mean_of_one_2'::numeric,
           'the segment''s score reflects the rating at once');
 
 -- Trips
@@ -58,7 +59,7 @@ SELECT throws_ok($$SELECT api.submit_trip('00000000-0000-0000-0000-0000000000f3'
 
 -- Votes
 SELECT throws_ok($$SELECT api.submit_vote('w1', 'meh')$$, '22023', 'action: must be agree or safer', 'unknown vote action');
-SELECT is((api.submit_vote('w1', 'agree') ->> 'implicit_rating')::numeric, round(diary.shrink(2, 1), 2),
+SELECT is((api.submit_vote('w1', 'agree') ->> 'implicit_rating')::numeric, :'mean_of_one_2'::numeric,
           'agree records the current decayed mean');
 SELECT decayed_mean AS mean_after_agree FROM api.segments('-75.2,39.8,-75.0,40.0') WHERE segment_id = 'w1' \gset
 SELECT is((api.submit_vote('w1', 'safer') ->> 'implicit_rating')::numeric, :'mean_after_agree'::numeric + 1,
