@@ -31,4 +31,12 @@ CREATE INDEX idx_routes_alt_segments ON diary.routes USING gin (alt_segment_ids)
 CREATE TRIGGER routes_updated_at BEFORE UPDATE ON diary.routes
     FOR EACH ROW EXECUTE FUNCTION diary.touch_updated_at();
 
+CREATE TABLE diary.route_requests (
+    user_id      uuid NOT NULL REFERENCES auth.users (user_id) ON DELETE CASCADE,
+    requested_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE diary.route_requests IS
+    'When a user asked for a route or saved one (for the per-tier limit); no places are stored.';
+CREATE INDEX idx_route_requests_user ON diary.route_requests (user_id, requested_at DESC);
+
 COMMIT;

@@ -101,10 +101,14 @@ BEGIN
         SELECT count(*), min(created_at) INTO used, oldest
         FROM diary.votes WHERE user_id = p_user AND created_at > now() - interval '1 hour';
     ELSE
-        SELECT count(*), min(created_at) INTO used, oldest
-        FROM diary.routes WHERE user_id = p_user AND created_at > now() - interval '1 hour';
+        SELECT count(*), min(requested_at) INTO used, oldest
+        FROM diary.route_requests WHERE user_id = p_user AND requested_at > now() - interval '1 hour';
     END IF;
-    IF used >= lim THEN
+    IF used < lim THEN
+        IF p_action = 'route' THEN  -- counted here: a route request leaves no other row
+            INSERT INTO diary.route_requests (user_id) VALUES (p_user);
+        END IF;
+    ELSE
         retry := greatest(1, ceil(extract(epoch FROM oldest + interval '1 hour' - now())))::integer;
         RAISE SQLSTATE 'PGRST' USING
             MESSAGE = json_build_object(

@@ -1,6 +1,7 @@
 -- Revert trafficsafety:diary/jobs from pg
 BEGIN;
+SET LOCAL ROLE tsdb_owner;
 
-DO $$ BEGIN PERFORM cron.unschedule(jobname) FROM cron.job WHERE jobname LIKE 'diary-%' AND database = current_database(); END $$;
+DO $$ BEGIN PERFORM cron.unschedule(jobname) FROM cron.job WHERE jobname LIKE 'diary-%'; END $$;
 
 COMMIT;

@@ -2,6 +2,7 @@
 BEGIN;
 SET LOCAL ROLE tsdb_owner;
 
+DROP TABLE diary.route_requests;
 DROP TABLE diary.routes;
 
 COMMIT;
