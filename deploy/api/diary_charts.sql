@@ -44,10 +44,10 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
         WINDOW w AS (ORDER BY day RANGE BETWEEN make_interval(days => diary.check_between('window_days', route_trend.window_days, 1, 180)::integer - 1) PRECEDING AND CURRENT ROW)
     )
     SELECT day, round(sx / n, 2),
-           round(sqrt(greatest((sxx - sx * sx / n) / nullif(n - 1, 0), 0)) / sqrt(n::numeric), 2),
+           CASE WHEN n > 1 THEN round(sqrt(greatest((sxx - sx * sx / n) / (n - 1), 0)) / sqrt(n::numeric), 2) END,
            n, round(diary.confidence(n, diary.setting('confidence_full_n')), 2),
            round(rsx / rn, 2),
-           round(sqrt(greatest((rsxx - rsx * rsx / rn) / nullif(rn - 1, 0), 0)) / sqrt(rn::numeric), 2),
+           CASE WHEN rn > 1 THEN round(sqrt(greatest((rsxx - rsx * rsx / rn) / (rn - 1), 0)) / sqrt(rn::numeric), 2) END,
            rn
     FROM rolling ORDER BY day
 $$;
@@ -75,7 +75,8 @@ COMMENT ON FUNCTION api.route_tags(uuid, integer) IS
 CREATE FUNCTION api.coverage(bbox text, grid_size numeric DEFAULT 50)
 RETURNS TABLE (cell_x integer, cell_y integer, center_lng double precision, center_lat double precision,
                segment_count bigint, mean_confidence numeric, total_samples bigint)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+-- No JIT: the cell series inflate the estimate, and compiling costs seconds on a millisecond query.
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public SET jit = off AS $$
     WITH box AS (
         SELECT e, ST_XMin(e) AS x0, ST_YMin(e) AS y0, ST_XMax(e) AS x1, ST_YMax(e) AS y1,
                diary.check_between('grid_size', coverage.grid_size, 10, 1000) / 111320.0 AS dy,

@@ -4,8 +4,9 @@ SELECT plan(8);
 
 SELECT is((SELECT count(*)::integer FROM pg_proc p WHERE p.pronamespace = 'api'::regnamespace
            AND p.proname IN ('sign_up', 'log_in', 'delete_account', 'segments', 'diary_health', 'submit_rating',
-                             'submit_trip', 'submit_vote', 'create_route', 'rename_route', 'delete_route')
-           AND obj_description(p.oid, 'pg_proc') IS NOT NULL), 11, 'every diary API function has a COMMENT');
+                             'submit_trip', 'submit_vote', 'create_route', 'rename_route', 'delete_route',
+                             'route', 'route_trend', 'route_tags', 'coverage')
+           AND obj_description(p.oid, 'pg_proc') IS NOT NULL), 15, 'every diary API function has a COMMENT');
 SELECT is((SELECT count(*)::integer FROM pg_class c WHERE c.relnamespace = 'api'::regnamespace
            AND c.relname IN ('my_account', 'my_ratings', 'my_votes', 'routes', 'diary_tags')
            AND obj_description(c.oid, 'pg_class') IS NOT NULL

@@ -228,3 +228,40 @@ def test_delete_account(postgrest: str, segments: list[str]) -> None:
     assert deleted.json()["votes"] == 1
     again = httpx.post(postgrest + "/rpc/log_in", json={"email": email, "password": "a long enough password"})
     assert again.status_code == 401
+
+
+def test_route_and_charts(postgrest: str, segments: list[str]) -> None:
+    _, _, token = sign_up(postgrest)
+    body = {"origin": [-75.1, 39.9], "destination": [-75.095, 39.9], "mode": "safest"}
+    anonymous = httpx.post(postgrest + "/rpc/route", json=body)
+    assert anonymous.status_code == 401
+    response = httpx.post(postgrest + "/rpc/route", json=body, headers=auth(token))
+    assert response.status_code == 200, response.text
+    primary = response.json()["primary"]
+    assert primary["segment_ids"] == segments
+    assert primary["geometry"]["type"] == "LineString"
+    assert primary["length_m"] == 500 and primary["duration_walk_min"] == 6.0
+    far = httpx.post(postgrest + "/rpc/route", json={**body, "destination": [-74.9, 39.9]}, headers=auth(token))
+    assert far.status_code == 400 and far.json()["message"].startswith("destination: more than 10 km")
+
+    saved = httpx.post(postgrest + "/rpc/create_route",
+                       json={"route_name": "charted", "segment_ids": segments, "is_public": True}, headers=auth(token))
+    route_id = saved.json()["route_id"]
+    httpx.post(postgrest + "/rpc/submit_rating", json={"segment_id": segments[0], "rating": 4, "tags": ["dogs"]},
+               headers=auth(token))
+    tags = httpx.get(postgrest + "/rpc/route_tags", params={"route_id": route_id})
+    assert tags.status_code == 200
+    counts = {t["tag"]: t["count"] for t in tags.json()}
+    assert counts["dogs"] >= 1
+    assert [t["count"] for t in tags.json()] == sorted(counts.values(), reverse=True)
+    assert all(0 < t["percentage"] <= 100 for t in tags.json())
+    trend = httpx.get(postgrest + "/rpc/route_trend", params={"route_id": route_id})
+    assert trend.status_code == 200 and trend.json()[-1]["n_samples"] >= 1
+    missing = httpx.get(postgrest + "/rpc/route_trend", params={"route_id": str(uuid.uuid4())})
+    assert missing.status_code == 404
+
+    cells = httpx.get(postgrest + "/rpc/coverage", params={"bbox": "-75.1005,39.899,-75.0945,39.901", "grid_size": 100})
+    assert cells.status_code == 200
+    assert sum(c["segment_count"] for c in cells.json()) >= 5
+    huge = httpx.get(postgrest + "/rpc/coverage", params={"bbox": "-76,39,-75,40"})
+    assert huge.status_code == 400 and huge.json()["message"].startswith("bbox: at most")
