@@ -2,7 +2,7 @@
 BEGIN;
 SELECT plan(30);
 
-SELECT tables_are('diary', ARRAY['segments', 'ratings', 'votes', 'routes', 'tags', 'settings', 'write_limits'], 'diary tables');
+SELECT tables_are('diary', ARRAY['segments', 'ratings', 'votes', 'routes', 'route_requests', 'tags', 'settings', 'write_limits', 'graph_nodes', 'graph_edges'], 'diary tables');
 SELECT has_table('auth', 'users', 'auth.users exists');
 SELECT has_table('audit', 'log', 'audit.log exists');
 SELECT has_view('analytics', 'segment_aggregates', 'analytics.segment_aggregates exists');
