@@ -5,7 +5,9 @@ BEGIN;
 SET LOCAL ROLE tsdb_owner;
 
 ALTER TABLE diary.routes ENABLE ROW LEVEL SECURITY;
-CREATE POLICY routes_read ON diary.routes FOR SELECT TO web_anon, web_user
+-- One role per policy: pg_dump lists a policy's roles in no fixed order.
+CREATE POLICY routes_read_public ON diary.routes FOR SELECT TO web_anon USING (is_public);
+CREATE POLICY routes_read ON diary.routes FOR SELECT TO web_user
     USING (is_public OR user_id = (SELECT auth.current_user_id()));
 CREATE POLICY routes_insert ON diary.routes FOR INSERT TO web_user
     WITH CHECK (user_id = (SELECT auth.current_user_id()));

@@ -17,6 +17,7 @@ DROP POLICY routes_delete ON diary.routes;
 DROP POLICY routes_update ON diary.routes;
 DROP POLICY routes_insert ON diary.routes;
 DROP POLICY routes_read ON diary.routes;
+DROP POLICY routes_read_public ON diary.routes;
 ALTER TABLE diary.routes DISABLE ROW LEVEL SECURITY;
 
 COMMIT;
