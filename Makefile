@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := db/scripts
 
-.PHONY: help bootstrap up down status test test-pgtap test-py bench db-start db-stop deploy psql
+.PHONY: help bootstrap up down status test test-pgtap test-py bench db-start db-stop deploy psql load-segments
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -12,7 +12,8 @@ help: ## List the targets
 bootstrap: ## Install Debian packages, PostgREST 12.0.2 and the Python environment (idempotent)
 	@bash $(S)/bootstrap.sh
 
-up: bootstrap db-start deploy ## Start the whole stack: cluster, deploy, PostgREST, VCC simulator and collector
+up: bootstrap db-start deploy ## Start the whole stack: cluster, deploy, demo data, PostgREST, VCC simulator and collector
+	@bash $(S)/demo.sh
 	@bash $(S)/postgrest.sh start
 	@bash $(S)/collector.sh start
 	@bash $(S)/status.sh
@@ -48,3 +49,6 @@ deploy: ## Deploy the Sqitch plan (with verify) to the dev database
 
 psql: ## psql on the dev database as the superuser; ROLE=analyst for another role
 	@bash $(S)/psql.sh $(ROLE)
+
+load-segments: ## Import street segments: make load-segments FILE=segments.geojson (idempotent, reports rejects)
+	@bash $(S)/load_segments.sh "$(FILE)"

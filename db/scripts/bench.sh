@@ -12,4 +12,5 @@ dropdb --if-exists --force "$TEST_DB"
 bash "$S/deploy.sh" "$TEST_DB" >/dev/null
 TSDB_BENCH_DB="$TEST_DB" "$VENV/bin/python" -u "$ROOT/tests/bench/bench_tsi.py"
 TSDB_BENCH_DB="$TEST_DB" "$VENV/bin/python" -u "$ROOT/tests/bench/bench_collector.py"
+TSDB_BENCH_DB="$TEST_DB" "$VENV/bin/python" -u "$ROOT/tests/bench/bench_diary.py"
 dropdb --force "$TEST_DB"

@@ -1,0 +1,7 @@
+-- Revert trafficsafety:audit/log from pg
+BEGIN;
+SET LOCAL ROLE tsdb_owner;
+
+DROP TABLE audit.log;
+
+COMMIT;

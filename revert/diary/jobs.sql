@@ -1,0 +1,7 @@
+-- Revert trafficsafety:diary/jobs from pg
+BEGIN;
+SET LOCAL ROLE tsdb_owner;
+
+DO $$ BEGIN PERFORM cron.unschedule(jobname) FROM cron.job WHERE jobname LIKE 'diary-%'; END $$;
+
+COMMIT;

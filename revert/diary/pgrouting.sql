@@ -1,0 +1,6 @@
+-- Revert trafficsafety:diary/pgrouting from pg
+BEGIN;
+
+DROP EXTENSION pgrouting;
+
+COMMIT;

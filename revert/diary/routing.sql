@@ -1,0 +1,11 @@
+-- Revert trafficsafety:diary/routing from pg
+BEGIN;
+SET LOCAL ROLE tsdb_owner;
+
+DROP FUNCTION diary.route_summary(bigint, bigint, numeric, geometry, text[]);
+DROP FUNCTION diary.route_path(bigint, bigint, numeric, geometry, text[]);
+DROP TRIGGER segments_graph ON diary.segments;
+DROP FUNCTION diary.segments_changed_graph();
+DROP FUNCTION diary.rebuild_graph();
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Revert trafficsafety:diary/votes from pg
+BEGIN;
+SET LOCAL ROLE tsdb_owner;
+
+DROP TABLE diary.votes;
+
+COMMIT;

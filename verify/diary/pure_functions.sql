@@ -1,0 +1,2 @@
+-- Verify trafficsafety:diary/pure_functions on pg
+SELECT has_function_privilege('tsdb_owner', f, 'execute') FROM unnest(ARRAY['diary.decay_weight(double precision, double precision)', 'diary.shrink(numeric, numeric, numeric, numeric)', 'diary.confidence(numeric, numeric)', 'diary.window_delta(numeric, numeric)', 'diary.implicit_rating(text, numeric)', 'diary.calculate_segment_cost(numeric, numeric, numeric)', 'diary.safety_weight(text)', 'diary.percentage(bigint, bigint)', 'diary.span_hours(timestamptz, integer)', 'diary.touch_updated_at()']) f;

@@ -1,0 +1,2 @@
+-- Verify trafficsafety:diary/write_checks on pg
+SELECT has_function_privilege('tsdb_owner', f, 'execute') FROM unnest(ARRAY['diary.invalid(text, text)', 'diary.not_found(text, text)', 'diary.require_user()', 'diary.require_segment(text)', 'diary.check_rating_fields(integer, text[], text, timestamptz, text, text)', 'diary.enforce_write_limit(uuid, text)', 'diary.bbox_envelope(text)', 'diary.check_between(text, numeric, numeric, numeric)']) f;
