@@ -12,11 +12,13 @@ help: ## List the targets
 bootstrap: ## Install Debian packages, PostgREST 12.0.2 and the Python environment (idempotent)
 	@bash $(S)/bootstrap.sh
 
-up: bootstrap db-start deploy ## Start the whole stack: cluster, deploy, PostgREST
+up: bootstrap db-start deploy ## Start the whole stack: cluster, deploy, PostgREST, nginx
 	@bash $(S)/postgrest.sh start
+	@bash $(S)/nginx.sh start
 	@bash $(S)/status.sh
 
 down: ## Stop every process `make up` started
+	@bash $(S)/nginx.sh stop
 	@bash $(S)/postgrest.sh stop
 	@bash $(S)/cluster.sh stop
 
