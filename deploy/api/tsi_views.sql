@@ -41,6 +41,24 @@ COMMENT ON VIEW api.latest_indices IS
     'last_updated = the minute (UTC); minutes_behind = minutes from last_updated to the newest minute of the whole network (freshness). '
     'Intersections without data have NULL indices. "Accept: application/geo+json" gives a GeoJSON FeatureCollection.';
 
+-- A join is not automatically updatable, and PostgreSQL reports that (SQLSTATE 55000, HTTP 500)
+-- before it checks privileges. With INSTEAD OF triggers the view counts as updatable, so a
+-- write is refused for want of privilege (42501, HTTP 401/403) like on the other views; the
+-- trigger itself only runs for a role granted writes, which none is.
+CREATE FUNCTION tsi.refuse_write()
+RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = format('%s is read-only', TG_TABLE_NAME);
+END
+$$;
+COMMENT ON FUNCTION tsi.refuse_write() IS 'INSTEAD OF trigger of read-only api views that join tables: refuses every write.';
+
+CREATE TRIGGER latest_indices_read_only
+    INSTEAD OF INSERT OR UPDATE OR DELETE ON api.latest_indices
+    FOR EACH ROW EXECUTE FUNCTION tsi.refuse_write();
+
 CREATE VIEW api.safety_indices_hourly WITH (security_invoker = true) AS
 SELECT h.intersection_id, h.hour_timestamp, h.avg_si, h.min_si, h.max_si, h.std_si,
        h.total_volume, h.avg_volume, h.high_risk_minutes, h.data_quality_score,
