@@ -7,7 +7,8 @@
 --   GET /api/v1/intersections/nearby?…   → /rpc/legacy_intersections_nearby?…
 --   GET /api/v1/intersections/route?…    → /rpc/legacy_intersections_route?…
 -- The old query parameter names are kept (lat, lon, radius, waypoints, buffer, days,
--- start_date, end_date, aggregation), and so are the old ranges; errors name them.
+-- start_date, end_date, aggregation), and so are the old ranges; errors name them. Like the
+-- functions of api/tsi_functions they run as their owner (the API roles cannot enter tsi).
 BEGIN;
 SET LOCAL ROLE tsdb_owner;
 
@@ -18,6 +19,8 @@ RETURNS TABLE (
 )
 LANGUAGE sql
 STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, public
 AS $$
     SELECT l.intersection_id, l.intersection_name, l.safety_index, l.traffic_volume, l.latitude, l.longitude
     FROM api.latest_indices l
@@ -32,6 +35,8 @@ CREATE FUNCTION api.legacy_safety_index_one(intersection_id integer DEFAULT NULL
 RETURNS json
 LANGUAGE sql
 STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, public
 AS $$
     SELECT json_build_object('intersection_id', l.intersection_id, 'intersection_name', l.intersection_name,
                              'safety_index', l.safety_index, 'traffic_volume', l.traffic_volume,
@@ -57,6 +62,8 @@ CREATE FUNCTION api.legacy_safety_history(
 RETURNS json
 LANGUAGE sql
 STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, public
 AS $$
     SELECT json_build_object(
                'intersection_id', r.id,
@@ -117,6 +124,8 @@ CREATE FUNCTION api.legacy_intersections_nearby(lat double precision DEFAULT NUL
 RETURNS TABLE (id integer, name text, latitude double precision, longitude double precision, distance_meters double precision)
 LANGUAGE sql
 STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, public
 AS $$
     SELECT n.id, n.name, n.latitude, n.longitude, n.distance_meters
     FROM (SELECT lat AS lat, lon AS lon, radius AS radius
@@ -134,6 +143,8 @@ CREATE FUNCTION api.legacy_intersections_route(waypoints text DEFAULT NULL, buff
 RETURNS TABLE (id integer, name text, latitude double precision, longitude double precision, distance_meters double precision)
 LANGUAGE sql
 STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, public
 AS $$
     SELECT n.id, n.name, n.latitude, n.longitude, n.distance_meters
     -- The cast sits behind the same test as the check: a constant argument would otherwise be cast

@@ -5,6 +5,10 @@
 -- Errors: 22023 → HTTP 400; an unknown intersection raises SQLSTATE PT404, which PostgREST
 -- answers with HTTP 404. Each function reads its checked arguments through a one-row
 -- subquery kept apart by OFFSET 0, so the check runs before any row is read (as in tsi).
+--
+-- The API roles may not enter the tsi schema (core/privileges, pgTAP 003), and a function body
+-- is parsed as its caller: so these functions run as their owner (SECURITY DEFINER, with a fixed
+-- search_path). They only read; their arguments are checked; nothing else is reachable.
 BEGIN;
 SET LOCAL ROLE tsdb_owner;
 
@@ -19,6 +23,8 @@ RETURNS TABLE (
 )
 LANGUAGE sql
 STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, public
 AS $$
     SELECT h.*
     FROM (SELECT intersection_history.intersection_id AS id
@@ -47,6 +53,8 @@ RETURNS TABLE (
 )
 LANGUAGE sql
 STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, public
 AS $$
     SELECT n.id, n.name, n.latitude, n.longitude, n.distance_meters, n.safety_index,
            tsi.risk_band(n.safety_index, tsi.formula_at(n.last_updated)), n.traffic_volume, n.last_updated
@@ -67,6 +75,8 @@ RETURNS TABLE (
 )
 LANGUAGE sql
 STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, public
 AS $$
     SELECT n.id, n.name, n.latitude, n.longitude, n.distance_meters, n.safety_index,
            tsi.risk_band(n.safety_index, tsi.formula_at(n.last_updated)), n.traffic_volume, n.last_updated
@@ -87,6 +97,8 @@ RETURNS TABLE (
 )
 LANGUAGE sql
 STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, public
 AS $$
     SELECT n.id, n.name, n.latitude, n.longitude, n.distance_meters, n.safety_index,
            tsi.risk_band(n.safety_index, tsi.formula_at(n.last_updated)), n.traffic_volume, n.last_updated
@@ -97,8 +109,8 @@ COMMENT ON FUNCTION api.intersections_in_polygon(jsonb) IS
     'with distance_meters 0 and the latest index. Example: /rpc/intersections_in_polygon?polygon_geojson={"type":"Polygon","coordinates":[[[-77.3,38.8],[-77.2,38.8],[-77.2,38.95],[-77.3,38.95],[-77.3,38.8]]]}. '
     'HTTP 400 naming polygon_geojson when it is missing, not a (Multi)Polygon, unparseable or invalid (the reason is given).';
 
--- The engine's health reads pg_cron's run history, which pg_cron shows each role only for its
--- own jobs (row-level security): this one function runs as the jobs' owner. It only reads.
+-- The engine's health also reads pg_cron's run history, which pg_cron shows each role only for
+-- its own jobs (row-level security): as the jobs' owner, it sees them.
 CREATE FUNCTION api.tsi_health()
 RETURNS TABLE (
     newest_data timestamptz, newest_index timestamptz, pending_minutes bigint, oldest_pending_minute timestamptz,

@@ -5,6 +5,10 @@ REVOKE SELECT ON api.intersections, api.latest_indices, api.safety_indices_hourl
                 api.data_quality_events
 FROM web_anon, web_user;
 
+REVOKE SELECT ON tsi.intersections, tsi.mv_current_safety_status, tsi.safety_indices_hourly,
+                tsi.safety_indices_daily, tsi.data_quality_log
+FROM web_anon, web_user;
+
 REVOKE EXECUTE ON FUNCTION
     api.intersection_history(integer, timestamptz, timestamptz, text),
     api.intersections_near(double precision, double precision, double precision),
@@ -16,26 +20,6 @@ REVOKE EXECUTE ON FUNCTION
     api.legacy_safety_history(integer, integer, date, date, text),
     api.legacy_intersections_nearby(double precision, double precision, integer),
     api.legacy_intersections_route(text, integer)
-FROM web_anon, web_user;
-
-REVOKE USAGE ON SCHEMA tsi FROM web_anon, web_user;
-REVOKE SELECT ON tsi.intersections, tsi.mv_current_safety_status, tsi.safety_indices_realtime, tsi.safety_indices_hourly,
-                tsi.safety_indices_daily, tsi.data_quality_log, tsi.formula_config,
-                tsi.minute_indices, tsi.latest_index_per_intersection
-FROM web_anon, web_user;
-REVOKE EXECUTE ON FUNCTION
-    tsi.check_argument(text, text),
-    tsi.jsonb_argument(jsonb, text),
-    tsi.range_problem(text, double precision, double precision, double precision),
-    tsi.geojson_geometry(jsonb, text, text[]),
-    tsi.route_line(jsonb, jsonb),
-    tsi.intersection_history(integer, timestamptz, timestamptz, text),
-    tsi.intersections_within(geography, double precision),
-    tsi.intersections_near(double precision, double precision, double precision),
-    tsi.intersections_along_route(jsonb, jsonb, double precision),
-    tsi.intersections_in_polygon(jsonb),
-    tsi.risk_band(double precision, tsi.formula_config),
-    tsi.formula_at(timestamptz)
 FROM web_anon, web_user;
 
 COMMIT;

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
-from api_fixtures import ApiData, api_data, proxy, start_proxy  # noqa: F401  (fixtures)
+from api_fixtures import ApiData
 
 BAD = 400
 
@@ -133,8 +134,8 @@ def test_daily_series(proxy: str, api_data: ApiData) -> None:
     rows = get(proxy, f"/api/safety_indices_daily?intersection_id=eq.{ix.id}").json()
     assert len(rows) == 1
     assert rows[0]["date"] == api_data.start.date().isoformat()
-    assert rows[0]["peak_hour"] == 7  # 12:00 UTC is 07:00 in New York in winter, 08:00 in summer
-    
+    assert rows[0]["peak_hour"] == api_data.start.astimezone(ZoneInfo("America/New_York")).hour
+
 
 def test_data_quality_events_recent_first(proxy: str, api_data: ApiData) -> None:
     rows = get(proxy, f"/api/data_quality_events?intersection_id=eq.{api_data.silent.id}&order=timestamp.desc&limit=5").json()

@@ -1,7 +1,7 @@
 """Fixtures of the safety-index API tests: engine data made from simulated V2X messages, and
 nginx (the project's configuration, db/nginx) in front of the test PostgREST on a free port.
 
-Import the fixtures in a test module: `from api_fixtures import api_data, proxy, start_proxy`.
+Registered for the tests of this folder by its conftest.py.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import pytest
 
 from collector.synthetic import Intersection, grid_intersections, traffic
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 FIRST_ID = 6001                   # ids of the API tests' intersections, apart from other tests'
 ORIGIN = (38.70, -77.50)          # south-west of the other tests' grids
 MINUTES = 5

@@ -6,11 +6,13 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Callable
+from datetime import timezone
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
-from api_fixtures import ApiData, api_data, proxy, start_proxy  # noqa: F401  (fixtures)
+from api_fixtures import ApiData
 
 INDEX_KEYS = {"intersection_id", "intersection_name", "safety_index", "traffic_volume", "latitude", "longitude"}
 HISTORY_KEYS = {"intersection_id", "intersection_name", "data_points", "start_date", "end_date", "total_points", "aggregation"}
@@ -83,8 +85,10 @@ def test_legacy_history_by_dates(proxy: str, api_data: ApiData) -> None:
     ix, day = api_data.intersections[0], api_data.start.date().isoformat()
     doc = get(proxy, f"/api/v1/safety/history/{ix.id}?start_date={day}&end_date={day}").json()
     assert doc["aggregation"] == "minute" and doc["total_points"] == 5
-    assert doc["start_date"].startswith(f"{day}T05:00:00")    # local (New York) midnight, winter
-    assert {p["hour_of_day"] for p in doc["data_points"]} == {7}
+    local = api_data.start.astimezone(ZoneInfo("America/New_York"))
+    midnight = local.replace(hour=0).astimezone(timezone.utc)
+    assert doc["start_date"].startswith(midnight.strftime("%Y-%m-%dT%H:%M:%S"))    # local midnight
+    assert {p["hour_of_day"] for p in doc["data_points"]} == {local.hour}
 
 
 @pytest.mark.parametrize("query, status, words", [

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from api_fixtures import ApiData, api_data  # noqa: F401  (fixture)
+from api_fixtures import ApiData
 
 MAX_SECONDS = int(os.environ.get("TSDB_FUZZ_SECONDS", "60"))
 
