@@ -47,6 +47,7 @@ def test_legacy_index_list_shape(proxy: str, api_data: ApiData, path: str) -> No
     assert mine[ix.id]["latitude"] == pytest.approx(ix.latitude)
     assert mine[api_data.silent.id]["safety_index"] is None
     assert [row["intersection_id"] for row in rows] == sorted(mine)
+    assert get(proxy, path + "?_=1733000000").json() == rows    # a cache buster is ignored
 
 
 def test_legacy_index_one_shape(proxy: str, api_data: ApiData) -> None:
@@ -55,6 +56,7 @@ def test_legacy_index_one_shape(proxy: str, api_data: ApiData) -> None:
     assert r.status_code == 200, r.text
     row = r.json()
     assert set(row) == INDEX_KEYS and row["intersection_id"] == ix.id
+    assert get(proxy, f"/api/v1/safety/index/{ix.id}?_=1733000000").json() == row   # a cache buster is ignored
     assert get(proxy, "/api/v1/safety/index/64999").status_code == 404
     assert get(proxy, "/api/v1/safety/index/abc").status_code == 404
 
