@@ -11,14 +11,15 @@ NGINX_DIR="$LOCAL/nginx"
 render() {  # render DIR: every setting from the environment, with the defaults of the README
   local dir="$1"
   mkdir -p "$dir/tmp" "$LOG_DIR"
-  export TSDB_NGINX_PREFIX="$dir" TSDB_NGINX_LOG_DIR="${TSDB_NGINX_LOG_DIR:-$LOG_DIR}"
+  export TSDB_NGINX_USER="$(id -un) $(id -gn)" TSDB_NGINX_PREFIX="$dir" TSDB_NGINX_LOG_DIR="${TSDB_NGINX_LOG_DIR:-$LOG_DIR}"
   export TSDB_PROXY_LISTEN="${TSDB_PROXY_HOST:-127.0.0.1}:$PROXY_PORT"
   export TSDB_POSTGREST_UPSTREAM="${TSDB_POSTGREST_UPSTREAM:-127.0.0.1:$POSTGREST_PORT}"
   export TSDB_PROXY_RATE="${TSDB_PROXY_RATE:-20r/s}" TSDB_PROXY_BURST="${TSDB_PROXY_BURST:-60}"
   export TSDB_PROXY_WRITE_RATE="${TSDB_PROXY_WRITE_RATE:-2r/m}" TSDB_PROXY_WRITE_BURST="${TSDB_PROXY_WRITE_BURST:-100}"
   export TSDB_PROXY_WORKERS="${TSDB_PROXY_WORKERS:-2}"
+  export TSDB_PROXY_CACHE_DIR="$dir/cache" TSDB_PROXY_CACHE_VALID="${TSDB_PROXY_CACHE_VALID:-10s}"
   # Only our placeholders: nginx's own $variables stay as they are.
-  local vars='${TSDB_NGINX_PREFIX} ${TSDB_NGINX_LOG_DIR} ${TSDB_PROXY_LISTEN} ${TSDB_POSTGREST_UPSTREAM} ${TSDB_PROXY_RATE} ${TSDB_PROXY_BURST} ${TSDB_PROXY_WRITE_RATE} ${TSDB_PROXY_WRITE_BURST} ${TSDB_PROXY_WORKERS}'
+  local vars='${TSDB_NGINX_USER} ${TSDB_NGINX_PREFIX} ${TSDB_NGINX_LOG_DIR} ${TSDB_PROXY_LISTEN} ${TSDB_POSTGREST_UPSTREAM} ${TSDB_PROXY_RATE} ${TSDB_PROXY_BURST} ${TSDB_PROXY_WRITE_RATE} ${TSDB_PROXY_WRITE_BURST} ${TSDB_PROXY_WORKERS} ${TSDB_PROXY_CACHE_DIR} ${TSDB_PROXY_CACHE_VALID}'
   envsubst "$vars" < "$ROOT/db/nginx/nginx.conf.template" > "$dir/nginx.conf"
   envsubst "$vars" < "$ROOT/db/nginx/api.conf.template" > "$dir/api.conf"
   "$NGINX_BIN" -t -q -e stderr -p "$dir" -c "$dir/nginx.conf" || die "nginx rejects the configuration in $dir"

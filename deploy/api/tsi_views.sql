@@ -17,7 +17,8 @@ COMMENT ON VIEW api.intersections IS
 
 -- Served from tsi.mv_current_safety_status (refreshed every minute by pg_cron): one indexed
 -- read instead of a backwards scan per intersection, so the dashboard's most frequent request
--- stays cheap. last_updated and minutes_behind say how fresh each row is.
+-- stays cheap (and nginx caches it for a few seconds). last_updated and minutes_behind say how
+-- fresh each row is.
 CREATE VIEW api.latest_indices WITH (security_invoker = true) AS
 SELECT i.id AS intersection_id,
        i.name::text AS intersection_name,
@@ -30,8 +31,7 @@ SELECT i.id AS intersection_id,
        s.last_updated,
        extract(epoch FROM (SELECT max(n.last_updated) FROM tsi.mv_current_safety_status n) - s.last_updated) / 60 AS minutes_behind,
        i.latitude,
-       i.longitude,
-       i.geometry
+       i.longitude
 FROM tsi.intersections i
 LEFT JOIN tsi.mv_current_safety_status s ON s.intersection_id = i.id;
 COMMENT ON VIEW api.latest_indices IS
@@ -39,7 +39,8 @@ COMMENT ON VIEW api.latest_indices IS
     'current-status snapshot (every minute). Indices 0–100, higher = riskier; safety_index = Empirical-Bayes combined index (raw where EB is missing), '
     'combined_index = raw combined; risk_band low (< 60), medium (60–75), high (> 75); traffic_volume = vehicles in that minute; '
     'last_updated = the minute (UTC); minutes_behind = minutes from last_updated to the newest minute of the whole network (freshness). '
-    'Intersections without data have NULL indices. "Accept: application/geo+json" gives a GeoJSON FeatureCollection.';
+    'Intersections without data have NULL indices. (No geometry column: converting 1 000 points to JSON cost more than the rest '
+    'of the request; GeoJSON of the points is /intersections.)';
 
 -- A join is not automatically updatable, and PostgreSQL reports that (SQLSTATE 55000, HTTP 500)
 -- before it checks privileges. With INSTEAD OF triggers the view counts as updatable, so a

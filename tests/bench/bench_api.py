@@ -56,14 +56,14 @@ def load_data(conn: psycopg.Connection) -> tuple[int, datetime, float, float]:
                extract(isodow FROM h AT TIME ZONE 'America/New_York')::integer - 1, x, x
         FROM tsi.intersections AS i
         CROSS JOIN generate_series(%s::timestamptz - interval '30 days', %s::timestamptz - interval '1 hour', interval '1 hour') AS h
-        CROSS JOIN LATERAL (SELECT ((i.id * 7 + extract(epoch FROM h)::bigint / 3600 % 97) % 100)::float8 AS x) AS v""",
+        CROSS JOIN LATERAL (SELECT ((i.id * 7 + extract(epoch FROM h)::bigint / 3600 %% 97) %% 100)::float8 AS x) AS v""",
                  (end, end))
     conn.execute("""
         INSERT INTO tsi.safety_indices_realtime (intersection_id, timestamp, combined_index, combined_index_eb,
             vru_index, vru_index_eb, vehicle_index, vehicle_index_eb, traffic_index, traffic_volume, vru_count,
             window_volume, hour_of_day, day_of_week, formula_version)
         SELECT i.id, %s::timestamptz - interval '1 minute', x, x, x, x, x, x, x, 20, 1, 300, 8, 0, 1
-        FROM tsi.intersections AS i CROSS JOIN LATERAL (SELECT (i.id * 13 % 100)::float8 AS x) AS v""", (end,))
+        FROM tsi.intersections AS i CROSS JOIN LATERAL (SELECT (i.id * 13 %% 100)::float8 AS x) AS v""", (end,))
     conn.execute("REFRESH MATERIALIZED VIEW tsi.mv_current_safety_status")
     conn.execute("VACUUM ANALYZE tsi.intersections, tsi.safety_indices_hourly, tsi.safety_indices_realtime, tsi.mv_current_safety_status")
     mid = grid[len(grid) // 2]

@@ -166,6 +166,18 @@ def test_gzip_and_cors(proxy: str) -> None:
     assert "Prefer" in preflight.headers["access-control-allow-headers"]
 
 
+def test_latest_index_is_micro_cached_and_nothing_else(proxy: str, api_data: ApiData) -> None:
+    first = get(proxy, "/api/latest_indices?order=intersection_id.desc")
+    again = get(proxy, "/api/latest_indices?order=intersection_id.desc")
+    assert first.headers["x-cache-status"] in ("MISS", "EXPIRED") and again.headers["x-cache-status"] == "HIT"
+    assert again.json() == first.json()
+    assert get(proxy, "/api/v1/safety/index/?_=1").headers["x-cache-status"] in ("MISS", "HIT", "EXPIRED")
+    assert get(proxy, "/api/v1/safety/index/?_=2").headers["x-cache-status"] == "HIT"
+    for path in ("/api/intersections?limit=1", "/api/rpc/tsi_health"):
+        assert get(proxy, path).headers["x-cache-status"] == "BYPASS"
+        assert get(proxy, path).headers["x-cache-status"] == "BYPASS"
+
+
 def test_request_size_limit(proxy: str) -> None:
     body = json.dumps({"polygon_geojson": {"type": "Polygon", "coordinates": [[[0, 0]] * 40_000]}})
     r = httpx.post(proxy + "/api/rpc/intersections_in_polygon", content=body,
