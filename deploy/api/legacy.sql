@@ -65,20 +65,9 @@ STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
-    SELECT json_build_object(
-               'intersection_id', r.id,
-               'intersection_name', r.name,
-               'data_points', coalesce(
-                   (SELECT json_agg(json_build_object('timestamp', h.timestamp, 'safety_index', h.safety_index,
-                                                      'vru_index', h.vru_index, 'vehicle_index', h.vehicle_index,
-                                                      'traffic_volume', h.traffic_volume, 'hour_of_day', h.hour_of_day,
-                                                      'day_of_week', h.day_of_week) ORDER BY h.timestamp)
-                    FROM tsi.intersection_history(r.id, r.start_time, r.end_time, r.aggregation) h),
-                   '[]'::json),
-               'start_date', r.start_time,
-               'end_date', r.end_time,
-               'total_points', (SELECT count(*) FROM tsi.intersection_history(r.id, r.start_time, r.end_time, r.aggregation)),
-               'aggregation', r.aggregation)
+    SELECT json_build_object('intersection_id', r.id, 'intersection_name', r.name, 'data_points', p.points,
+                             'start_date', r.start_time, 'end_date', r.end_time,
+                             'total_points', json_array_length(p.points), 'aggregation', r.aggregation)
     FROM (SELECT a.id, i.name::text AS name, t.start_time, t.end_time,
                  coalesce(a.aggregation, CASE WHEN t.span_days <= 2 THEN 'minute' WHEN t.span_days <= 90 THEN 'hour' ELSE 'day' END) AS aggregation
           FROM (SELECT legacy_safety_history.intersection_id AS id, legacy_safety_history.aggregation AS aggregation,
@@ -113,6 +102,14 @@ AS $$
                                date_trunc('minute', now())) AS latest) e
           ) t
          ) r
+    CROSS JOIN LATERAL (
+        SELECT coalesce(json_agg(json_build_object('timestamp', h.timestamp, 'safety_index', h.safety_index,
+                                                   'vru_index', h.vru_index, 'vehicle_index', h.vehicle_index,
+                                                   'traffic_volume', h.traffic_volume, 'hour_of_day', h.hour_of_day,
+                                                   'day_of_week', h.day_of_week) ORDER BY h.timestamp),
+                        '[]'::json) AS points
+        FROM tsi.intersection_history(r.id, r.start_time, r.end_time, r.aggregation) h
+    ) p
 $$;
 COMMENT ON FUNCTION api.legacy_safety_history(integer, integer, date, date, text) IS
     'Legacy GET /api/v1/safety/history/{id}: the old IntersectionHistory object {intersection_id, intersection_name, data_points: '
@@ -147,16 +144,16 @@ SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
     SELECT n.id, n.name, n.latitude, n.longitude, n.distance_meters
-    -- The cast sits behind the same test as the check: a constant argument would otherwise be cast
-    -- (and fail unnamed) when the planner folds constants, before the check runs.
-    FROM (SELECT CASE WHEN translate(waypoints, '()', '[]') ~ '^\s*\[\s*\[\s*-?[0-9]+(\.[0-9]+)?\s*,\s*-?[0-9]+(\.[0-9]+)?\s*\](\s*,\s*\[\s*-?[0-9]+(\.[0-9]+)?\s*,\s*-?[0-9]+(\.[0-9]+)?\s*\])*\s*\]\s*$' THEN translate(waypoints, '()', '[]')::jsonb END AS points,
-                 buffer AS buffer
+    FROM (SELECT CASE WHEN w.well_formed THEN w.list::jsonb END AS points, w.buffer
+          FROM (SELECT translate(waypoints, '()', '[]') AS list, buffer AS buffer,
+                       -- only a list of plain number pairs may reach the jsonb cast (which would fail without naming the argument)
+                       coalesce(translate(waypoints, '()', '[]') ~ '^\s*\[\s*\[\s*-?[0-9]+(\.[0-9]+)?\s*,\s*-?[0-9]+(\.[0-9]+)?\s*\](\s*,\s*\[\s*-?[0-9]+(\.[0-9]+)?\s*,\s*-?[0-9]+(\.[0-9]+)?\s*\])*\s*\]\s*$', false) AS well_formed
+                OFFSET 0) w
           WHERE tsi.check_argument(coalesce(
                     CASE WHEN waypoints IS NULL THEN 'waypoints must not be NULL' END,
-                    -- only a list of plain number pairs may reach the jsonb cast (which would fail without naming the argument)
-                    CASE WHEN translate(waypoints, '()', '[]') !~ '^\s*\[\s*\[\s*-?[0-9]+(\.[0-9]+)?\s*,\s*-?[0-9]+(\.[0-9]+)?\s*\](\s*,\s*\[\s*-?[0-9]+(\.[0-9]+)?\s*,\s*-?[0-9]+(\.[0-9]+)?\s*\])*\s*\]\s*$'
+                    CASE WHEN NOT w.well_formed
                          THEN format('waypoints must be a list of (lat,lon) pairs such as [(38.86,-77.05),(38.87,-77.06)] (got %s)', left(waypoints, 100)) END,
-                    tsi.range_problem('buffer', buffer, 10, 5000)))
+                    tsi.range_problem('buffer', w.buffer, 10, 5000)))
           OFFSET 0) a
     CROSS JOIN LATERAL tsi.intersections_along_route(waypoints => a.points, buffer_m => a.buffer) n
     ORDER BY n.distance_meters, n.id
