@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import socket
 from collections.abc import Callable
 from datetime import timezone
 from zoneinfo import ZoneInfo
@@ -176,6 +177,16 @@ def test_latest_index_is_micro_cached_and_nothing_else(proxy: str, api_data: Api
     for path in ("/api/intersections?limit=1", "/api/rpc/tsi_health"):
         assert get(proxy, path).headers["x-cache-status"] == "BYPASS"
         assert get(proxy, path).headers["x-cache-status"] == "BYPASS"
+
+
+@pytest.mark.parametrize("header", [b"Range: \xe0\xb1", b"Range-Unit: \xe0", b"Prefer: \xb7"])
+def test_non_ascii_headers_are_refused_before_postgrest(proxy: str, header: bytes) -> None:
+    """PostgREST 12.0.2 would answer these with 500 (schemathesis found it)."""
+    host, port = proxy.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(b"GET /api/intersections HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + header + b"\r\n\r\n")
+        status_line = conn.recv(100).split(b"\r\n")[0]
+    assert status_line == b"HTTP/1.1 400 Bad Request"
 
 
 def test_request_size_limit(proxy: str) -> None:
