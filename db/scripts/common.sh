@@ -24,6 +24,7 @@ TEST_DB="${TSDB_TEST_DB:-contrib_regression}"
 POSTGREST_VERSION="12.0.2"
 POSTGREST_BIN="$TOOLS_DIR/postgrest-$POSTGREST_VERSION/postgrest"
 POSTGREST_PORT="${TSDB_POSTGREST_PORT:-3000}"
+PROXY_PORT="${TSDB_PROXY_PORT:-8080}"             # nginx in front of PostgREST (db/scripts/nginx.sh)
 JWT_SECRET_FILE="$LOCAL/jwt_secret"
 
 # The cluster must not run as root: use the 'postgres' OS user when we are root.

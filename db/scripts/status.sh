@@ -13,8 +13,16 @@ traffic-safety database (local stack, state in $LOCAL)
   VCC simulator   $(state svc_pid simulator)  http://127.0.0.1:${TSDB_SIM_PORT:-8088}/   log  $LOG_DIR/simulator.log
   collector       $(state svc_pid collector)  archive ${GCS_BUCKET:+gs://$GCS_BUCKET}${GCS_BUCKET:-$LOCAL/collector/archive}, log  $LOG_DIR/collector.log
   history         $(if svc_pid history >/dev/null; then echo generating; elif [ -e "$LOCAL/collector/history-done" ]; then echo done; else echo none; fi)  log  $LOG_DIR/history.log
+  nginx           $(state svc_pid nginx)  http://127.0.0.1:$PROXY_PORT/api/   (the API through the proxy; legacy /api/v1/…, /health)
+                  logs $LOG_DIR/nginx-access.log, $LOG_DIR/nginx-error.log
 
-  try   curl -s http://127.0.0.1:$POSTGREST_PORT/rpc/health
+  try   curl -s http://127.0.0.1:$PROXY_PORT/api/                       (OpenAPI document)
+        curl -s http://127.0.0.1:$PROXY_PORT/api/latest_indices?limit=5
+        curl -s 'http://127.0.0.1:$PROXY_PORT/api/rpc/intersections_near?latitude=38.86&longitude=-77.23&radius_m=5000'
+        curl -s 'http://127.0.0.1:$PROXY_PORT/api/rpc/intersection_history?intersection_id=156&start_time=2026-11-01&end_time=2026-11-08'
+        curl -s http://127.0.0.1:$PROXY_PORT/api/v1/safety/index/        (legacy dashboard URL)
+        curl -s http://127.0.0.1:$PROXY_PORT/health
+        curl -s http://127.0.0.1:$POSTGREST_PORT/rpc/health              (PostgREST directly)
         make psql                      (superuser)   make psql ROLE=analyst   (read-only analyst)
         psql -h $PG_RUN_DIR -p $PGPORT -U analyst $DB_NAME
   stop  make down

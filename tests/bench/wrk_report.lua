@@ -1,0 +1,8 @@
+-- wrk script of tests/bench/bench_api.py: one machine-readable line at the end of a run.
+-- RESULT requests duration_us p50_us p95_us p99_us non_2xx_or_3xx socket_errors
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %d %d %d %d\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), e.status,
+    e.connect + e.read + e.write + e.timeout))
+end

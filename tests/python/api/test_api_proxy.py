@@ -1,0 +1,238 @@
+"""nginx in front of PostgREST: the design document's old endpoints with their exact JSON shapes,
+CORS, gzip, request size and rate limits, and that anonymous clients can write nothing."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import socket
+from collections.abc import Callable
+from datetime import timezone
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from api_fixtures import ApiData
+
+INDEX_KEYS = {"intersection_id", "intersection_name", "safety_index", "traffic_volume", "latitude", "longitude"}
+HISTORY_KEYS = {"intersection_id", "intersection_name", "data_points", "start_date", "end_date", "total_points", "aggregation"}
+POINT_KEYS = {"timestamp", "safety_index", "vru_index", "vehicle_index", "traffic_volume", "hour_of_day", "day_of_week"}
+SPATIAL_KEYS = {"id", "name", "latitude", "longitude", "distance_meters"}
+
+
+def get(base: str, path: str, **kwargs: object) -> httpx.Response:
+    return httpx.get(base + path, timeout=30, **kwargs)  # type: ignore[arg-type]
+
+
+def assert_error(response: httpx.Response, status: int, *words: str) -> None:
+    assert response.status_code == status, response.text
+    message = response.json()["message"]
+    for word in words:
+        assert word in message, message
+
+
+# --- legacy endpoints --------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/api/v1/safety/index/", "/api/v1/safety/index"])
+def test_legacy_index_list_shape(proxy: str, api_data: ApiData, path: str) -> None:
+    r = get(proxy, path)
+    assert r.status_code == 200, r.text
+    rows = r.json()
+    assert isinstance(rows, list)
+    assert all(set(row) == INDEX_KEYS for row in rows)
+    mine = {row["intersection_id"]: row for row in rows}
+    ix = api_data.intersections[0]
+    assert mine[ix.id]["intersection_name"] == f"API test {ix.id}"
+    assert 0 <= mine[ix.id]["safety_index"] <= 100 and mine[ix.id]["traffic_volume"] > 0
+    assert mine[ix.id]["latitude"] == pytest.approx(ix.latitude)
+    assert mine[api_data.silent.id]["safety_index"] is None
+    assert [row["intersection_id"] for row in rows] == sorted(mine)
+    assert get(proxy, path + "?_=1733000000").json() == rows    # a cache buster is ignored
+
+
+def test_legacy_index_one_shape(proxy: str, api_data: ApiData) -> None:
+    ix = api_data.intersections[1]
+    r = get(proxy, f"/api/v1/safety/index/{ix.id}")
+    assert r.status_code == 200, r.text
+    row = r.json()
+    assert set(row) == INDEX_KEYS and row["intersection_id"] == ix.id
+    assert get(proxy, f"/api/v1/safety/index/{ix.id}?_=1733000000").json() == row   # a cache buster is ignored
+    assert get(proxy, "/api/v1/safety/index/64999").status_code == 404
+    assert get(proxy, "/api/v1/safety/index/abc").status_code == 404
+
+
+@pytest.mark.parametrize("query, aggregation, points", [
+    ("days=1", "minute", 5),
+    ("days=7", "hour", 1),
+    ("days=100", "day", 1),
+    ("days=1&aggregation=hour", "hour", 1),
+    ("", "hour", 1),                       # 7 days by default
+])
+def test_legacy_history_shape_and_routing(proxy: str, api_data: ApiData, query: str, aggregation: str, points: int) -> None:
+    ix = api_data.intersections[0]
+    r = get(proxy, f"/api/v1/safety/history/{ix.id}?{query}")
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert set(doc) == HISTORY_KEYS
+    assert doc["intersection_id"] == ix.id and doc["intersection_name"] == f"API test {ix.id}"
+    assert doc["aggregation"] == aggregation
+    assert doc["total_points"] == len(doc["data_points"]) == points
+    for point in doc["data_points"]:
+        assert set(point) == POINT_KEYS
+        assert 0 <= point["hour_of_day"] <= 23 and 0 <= point["day_of_week"] <= 6
+    assert doc["start_date"] < doc["end_date"]
+
+
+def test_legacy_history_by_dates(proxy: str, api_data: ApiData) -> None:
+    ix, day = api_data.intersections[0], api_data.start.date().isoformat()
+    doc = get(proxy, f"/api/v1/safety/history/{ix.id}?start_date={day}&end_date={day}").json()
+    assert doc["aggregation"] == "minute" and doc["total_points"] == 5
+    local = api_data.start.astimezone(ZoneInfo("America/New_York"))
+    midnight = local.replace(hour=0).astimezone(timezone.utc)
+    assert doc["start_date"].startswith(midnight.strftime("%Y-%m-%dT%H:%M:%S"))    # local midnight
+    assert {p["hour_of_day"] for p in doc["data_points"]} == {local.hour}
+
+
+@pytest.mark.parametrize("query, status, words", [
+    ("days=0", 400, ["days"]),
+    ("days=7&start_date=2026-01-01&end_date=2026-01-02", 400, ["days", "start_date"]),
+    ("start_date=2026-01-01", 400, ["end_date"]),
+    ("start_date=2026-01-05&end_date=2026-01-01", 400, ["end_date"]),
+    ("days=3&aggregation=week", 400, ["aggregation"]),
+])
+def test_legacy_history_errors_name_the_argument(proxy: str, api_data: ApiData, query: str, status: int,
+                                                 words: list[str]) -> None:
+    assert_error(get(proxy, f"/api/v1/safety/history/{api_data.intersections[0].id}?{query}"), status, *words)
+    assert get(proxy, "/api/v1/safety/history/64999?days=1").status_code == 404
+
+
+def test_legacy_nearby_shape(proxy: str, api_data: ApiData) -> None:
+    ix = api_data.intersections[0]
+    r = get(proxy, f"/api/v1/intersections/nearby?lat={ix.latitude}&lon={ix.longitude}&radius=100")
+    assert r.status_code == 200, r.text
+    rows = r.json()
+    assert [row["id"] for row in rows] == [ix.id]
+    assert set(rows[0]) == SPATIAL_KEYS
+    default = get(proxy, f"/api/v1/intersections/nearby?lat={ix.latitude}&lon={ix.longitude}").json()
+    assert len(default) >= 4                       # 5 000 m by default
+    assert_error(get(proxy, f"/api/v1/intersections/nearby?lon={ix.longitude}"), 400, "lat")
+    assert_error(get(proxy, f"/api/v1/intersections/nearby?lat={ix.latitude}&lon={ix.longitude}&radius=50"), 400, "radius")
+
+
+def test_legacy_route_shape(proxy: str, api_data: ApiData) -> None:
+    a, b = api_data.intersections[0], api_data.intersections[1]
+    waypoints = f"[({a.latitude},{a.longitude}),({b.latitude},{b.longitude})]"
+    r = get(proxy, "/api/v1/intersections/route", params={"waypoints": waypoints, "buffer": 50})
+    assert r.status_code == 200, r.text
+    rows = r.json()
+    assert {row["id"] for row in rows} == {a.id, b.id}
+    assert all(set(row) == SPATIAL_KEYS for row in rows)
+    assert_error(get(proxy, "/api/v1/intersections/route", params={"waypoints": "[(38.7,-77.5),(oops)]"}), 400, "waypoints")
+    assert_error(get(proxy, "/api/v1/intersections/route", params={"waypoints": "[(38.7,-77.5)]"}), 400, "waypoints")
+    assert_error(get(proxy, "/api/v1/intersections/route", params={"waypoints": waypoints, "buffer": 1}), 400, "buffer")
+    assert_error(get(proxy, "/api/v1/intersections/route"), 400, "waypoints")
+
+
+def test_legacy_health_and_unknown_paths(proxy: str) -> None:
+    r = get(proxy, "/health")
+    assert r.status_code == 200 and r.json()["status"] == "ok"
+    assert get(proxy, "/api/v1/nothing").status_code == 404
+    assert get(proxy, "/nothing").status_code == 404
+    assert httpx.post(proxy + "/api/v1/safety/index/", json={}, timeout=10).status_code == 405
+
+
+# --- proxy behaviour ---------------------------------------------------------------------
+
+def test_openapi_document_under_api(proxy: str) -> None:
+    r = get(proxy, "/api/")
+    assert r.status_code == 200
+    paths = r.json()["paths"]
+    for path in ("/latest_indices", "/intersections", "/safety_indices_hourly", "/rpc/intersection_history",
+                 "/rpc/intersections_near", "/rpc/legacy_safety_history"):
+        assert path in paths
+    assert "risk_band" in r.json()["definitions"]["latest_indices"]["properties"]
+
+
+def test_gzip_and_cors(proxy: str) -> None:
+    r = httpx.get(proxy + "/api/", headers={"Accept-Encoding": "gzip", "Origin": "https://dash.example"}, timeout=30)
+    assert r.headers["content-encoding"] == "gzip"
+    assert r.headers["access-control-allow-origin"] == "*"
+    assert "Content-Range" in r.headers["access-control-expose-headers"]
+    preflight = httpx.options(proxy + "/api/latest_indices", timeout=10, headers={
+        "Origin": "https://dash.example", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "prefer, range"})
+    assert preflight.status_code == 204
+    assert "GET" in preflight.headers["access-control-allow-methods"]
+    assert "Prefer" in preflight.headers["access-control-allow-headers"]
+
+
+def test_latest_index_is_micro_cached_and_nothing_else(proxy: str, api_data: ApiData) -> None:
+    first = get(proxy, "/api/latest_indices?order=intersection_id.desc")
+    again = get(proxy, "/api/latest_indices?order=intersection_id.desc")
+    assert first.headers["x-cache-status"] in ("MISS", "EXPIRED") and again.headers["x-cache-status"] == "HIT"
+    assert again.json() == first.json()
+    assert get(proxy, "/api/v1/safety/index/?_=1").headers["x-cache-status"] in ("MISS", "HIT", "EXPIRED")
+    assert get(proxy, "/api/v1/safety/index/?_=2").headers["x-cache-status"] == "HIT"
+    for path in ("/api/intersections?limit=1", "/api/rpc/tsi_health"):
+        assert get(proxy, path).headers["x-cache-status"] == "BYPASS"
+        assert get(proxy, path).headers["x-cache-status"] == "BYPASS"
+
+
+@pytest.mark.parametrize("header", [b"Range: \xe0\xb1", b"Range-Unit: \xe0", b"Prefer: \xb7"])
+def test_non_ascii_headers_are_refused_before_postgrest(proxy: str, header: bytes) -> None:
+    """PostgREST 12.0.2 would answer these with 500 (schemathesis found it)."""
+    host, port = proxy.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(b"GET /api/intersections HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + header + b"\r\n\r\n")
+        status_line = conn.recv(100).split(b"\r\n")[0]
+    assert status_line == b"HTTP/1.1 400 Bad Request"
+
+
+def test_request_size_limit(proxy: str) -> None:
+    body = json.dumps({"polygon_geojson": {"type": "Polygon", "coordinates": [[[0, 0]] * 40_000]}})
+    r = httpx.post(proxy + "/api/rpc/intersections_in_polygon", content=body,
+                   headers={"Content-Type": "application/json"}, timeout=30)
+    assert r.status_code == 413
+
+
+def test_anonymous_requests_are_rate_limited(start_proxy: Callable[..., str], make_token: Callable[..., str]) -> None:
+    limited = start_proxy(TSDB_PROXY_RATE="1r/m", TSDB_PROXY_BURST="3")
+    # the start-up check took one request of the burst
+    statuses = [get(limited, "/api/intersections?limit=1").status_code for _ in range(6)]
+    assert statuses[:3] == [200] * 3 and statuses[3:] == [429] * 3
+    # a request with a token is not an anonymous one (this token is invalid: PostgREST says 401)
+    token = make_token({"role": "web_user"}, secret="x" * 32)
+    assert get(limited, "/api/intersections?limit=1", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+# --- nothing is writable anonymously -----------------------------------------------------
+
+def exposed(base: str) -> dict[str, dict[str, list[str]]]:
+    """The views (with their columns) and functions PostgREST's OpenAPI document offers anonymously."""
+    doc = get(base, "/").json()
+    return {"views": {p: list(doc["definitions"][p[1:]]["properties"]) for p in doc["paths"]
+                      if p != "/" and not p.startswith("/rpc/")},
+            "functions": {p: [] for p in doc["paths"] if p.startswith("/rpc/")}}
+
+
+@pytest.mark.parametrize("through", ["proxy", "postgrest"])
+def test_anonymous_cannot_write_any_exposed_object(proxy: str, postgrest: str, api_data: ApiData, through: str) -> None:
+    base = proxy + "/api" if through == "proxy" else postgrest
+    objects = exposed(base)
+    assert len(objects["views"]) >= 5 and len(objects["functions"]) >= 10
+    ix = api_data.intersections[0]
+    for view, columns in objects["views"].items():
+        row = {"intersection_id": ix.id} if "intersection_id" in columns else {"id": 64998}
+        for method, path, body in (("POST", view, row),
+                                   ("PATCH", view, row),
+                                   ("DELETE", view, None)):
+            r = httpx.request(method, base + path, json=body, timeout=30)
+            assert r.status_code in (401, 403, 405), f"{method} {view}: {r.status_code} {r.text}"
+    for function in objects["functions"]:
+        for method in ("PATCH", "DELETE", "PUT"):
+            r = httpx.request(method, base + function, json={}, timeout=30)
+            assert r.status_code in (401, 403, 405), f"{method} {function}: {r.status_code} {r.text}"
+    # the data is intact
+    rows = get(base, f"/intersections?id=eq.{ix.id}").json()
+    assert rows and rows[0]["name"] == f"API test {ix.id}"
