@@ -223,7 +223,9 @@ def test_anonymous_cannot_write_any_exposed_object(proxy: str, postgrest: str, a
     assert len(objects["views"]) >= 5 and len(objects["functions"]) >= 10
     ix = api_data.intersections[0]
     for view, columns in objects["views"].items():
-        row = {"intersection_id": ix.id} if "intersection_id" in columns else {"id": 64998}
+        # a body with a column the view has, so that the privilege check (not the column check) answers
+        row = ({"intersection_id": ix.id} if "intersection_id" in columns
+               else {"id": 64998} if "id" in columns else {sorted(columns)[0]: None})
         for method, path, body in (("POST", view, row),
                                    ("PATCH", view, row),
                                    ("DELETE", view, None)):
