@@ -59,13 +59,21 @@ DECLARE
     factor double precision := 0.99 * 111320 * cos(radians(greatest(abs(ST_YMin(p_area)), abs(ST_YMax(p_area)))));
     edges  text;
 BEGIN
+    -- Set-based: the scores of all edges in one join with the sums (the pure functions inline),
+    -- configuration read once and written into the query.
     edges := format($q$
         SELECT e.edge_id AS id, e.source, e.target, c.cost, c.cost AS reverse_cost, e.x1, e.y1, e.x2, e.y2
         FROM diary.graph_edges e
+        LEFT JOIN analytics.segment_sums s ON s.segment_id = e.segment_id
         CROSS JOIN LATERAL (
-            SELECT (diary.calculate_segment_cost(e.length_m, analytics.current_decayed_mean(e.segment_id), %s)
+            SELECT (diary.calculate_segment_cost(e.length_m,
+                        diary.shrink((s.sum_wx / nullif(s.sum_w, 0))::numeric,
+                                     coalesce(s.sum_w * diary.decay_weight(extract(epoch FROM now() - s.ref_at) / 86400, %s), 0)::numeric,
+                                     %s, %s), %s)
                     * CASE WHEN e.segment_id = ANY (%L::text[]) THEN 1.5 ELSE 1 END)::double precision AS cost) c
-        WHERE e.geom && %L::geometry$q$, p_weight, p_penalized, p_area::text);
+        WHERE e.geom && %L::geometry$q$,
+        diary.setting('decay_half_life_days'), diary.setting('prior_mean'), diary.setting('prior_weight'),
+        p_weight, p_penalized, p_area::text);
     RETURN QUERY
     SELECT r.seq, e.segment_id, r.node = e.source, e.length_m, analytics.current_decayed_mean(e.segment_id), e.geom
     FROM pgr_aStar(edges, p_start, p_end, directed => false, heuristic => 5, factor => factor) r

@@ -146,7 +146,7 @@ LEFT JOIN trend tr USING (segment_id)
 
 def seed_design(conn: psycopg.Connection, rng: random.Random) -> list[float] | None:
     """The seed's refresh-on-write: one insert, then a concurrent refresh over all ratings."""
-    conn.execute("SET statement_timeout = %s", (f"{SEED_TIMEOUT_S}s",))
+    conn.execute("SELECT set_config('statement_timeout', %s, false)", (f"{SEED_TIMEOUT_S}s",))
     try:
         timed("seed's materialized view, first build", lambda: conn.execute(SEED_VIEW))
         conn.execute("CREATE UNIQUE INDEX ON public.bench_seed_segment_aggregates (segment_id)")
