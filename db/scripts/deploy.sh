@@ -30,3 +30,11 @@ FROM (VALUES ('authenticator', :'authenticator_pw'), ('collector', :'collector_p
 WHERE pw <> '' \gexec
 NOTIFY pgrst, 'reload schema';
 SQL
+
+# pg_cron's scheduler stops for good when its database is dropped (dropdb --force ends it
+# cleanly, so the postmaster does not restart it): the jobs of a recreated database would
+# silently never run.
+if [ "$db" = "$(psql -d "$db" -AtqXc 'SHOW cron.database_name')" ] \
+   && ! psql -d "$db" -AtqXc "SELECT 1 FROM pg_stat_activity WHERE backend_type = 'pg_cron launcher'" | grep -q 1; then
+  log "warning: pg_cron's scheduler is not running, so the jobs of $db will not run: restart the cluster (make db-stop db-start)"
+fi
