@@ -24,8 +24,11 @@ def test_schemathesis_finds_no_server_error(start_proxy: Callable[..., str], api
     run = subprocess.run(
         [str(schemathesis), "run", api + "/", "--url", api, "--checks", "not_a_server_error",
          "--max-examples", "15", "--max-time", str(MAX_SECONDS), "--seed", "6", "--request-timeout", "10",
-         "--workers", "2", "--report", "junit", "--report-dir", str(tmp_path)],
+         "--workers", "1", "--report", "junit", "--report-dir", str(tmp_path)],
         capture_output=True, text=True, timeout=MAX_SECONDS + 120, env={**os.environ, "NO_COLOR": "1"},
+        # One worker: with two threads, hypothesis's ast.parse met CPython 3.11's "AST constructor
+        # recursion depth mismatch" (a runtime error of the tool, not of the API).
+        cwd=tmp_path,  # schemathesis keeps a cache in its working directory
     )
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     # e.g. "2854 generated, 2854 passed": every generated case was checked and passed
