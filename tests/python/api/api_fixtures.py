@@ -123,3 +123,15 @@ def start_proxy(postgrest: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
 def proxy(start_proxy: Callable[..., str]) -> str:
     """nginx with a rate limit the tests cannot reach: its base URL."""
     return start_proxy(TSDB_PROXY_RATE="1000r/s", TSDB_PROXY_BURST="1000")
+
+
+# Shared by the API tests.
+def get(base: str, path: str, **kwargs: object) -> httpx.Response:
+    return httpx.get(base + path, timeout=30, **kwargs)  # type: ignore[arg-type]
+
+
+def assert_error(response: httpx.Response, status: int, *words: str) -> None:
+    assert response.status_code == status, response.text
+    message = response.json()["message"]
+    for word in words:
+        assert word in message, message

@@ -13,23 +13,12 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from api_fixtures import ApiData
+from api_fixtures import ApiData, assert_error, get
 
 INDEX_KEYS = {"intersection_id", "intersection_name", "safety_index", "traffic_volume", "latitude", "longitude"}
 HISTORY_KEYS = {"intersection_id", "intersection_name", "data_points", "start_date", "end_date", "total_points", "aggregation"}
 POINT_KEYS = {"timestamp", "safety_index", "vru_index", "vehicle_index", "traffic_volume", "hour_of_day", "day_of_week"}
 SPATIAL_KEYS = {"id", "name", "latitude", "longitude", "distance_meters"}
-
-
-def get(base: str, path: str, **kwargs: object) -> httpx.Response:
-    return httpx.get(base + path, timeout=30, **kwargs)  # type: ignore[arg-type]
-
-
-def assert_error(response: httpx.Response, status: int, *words: str) -> None:
-    assert response.status_code == status, response.text
-    message = response.json()["message"]
-    for word in words:
-        assert word in message, message
 
 
 # --- legacy endpoints --------------------------------------------------------------------

@@ -11,20 +11,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from api_fixtures import ApiData
+from api_fixtures import ApiData, assert_error, get
 
 BAD = 400
-
-
-def get(base: str, path: str, **kwargs: object) -> httpx.Response:
-    return httpx.get(base + path, timeout=30, **kwargs)  # type: ignore[arg-type]
-
-
-def assert_error(response: httpx.Response, status: int, *words: str) -> None:
-    assert response.status_code == status, response.text
-    message = response.json()["message"]
-    for word in words:
-        assert word in message, message
 
 
 # --- intersections and latest indices ----------------------------------------------------
