@@ -1,0 +1,63 @@
+-- The pure readers and checks that land_batch applies to every message, called directly:
+-- safe JSON readers (a wrong type is NULL, never an error), epoch milliseconds, the first problem
+-- of a BSM, PSM, MapData or SPaT message, and the argument helpers of the query functions.
+BEGIN;
+SELECT plan(27);
+
+-- JSON readers ----------------------------------------------------------------------------------
+SELECT is(tsi.json_number('12.5'), 12.5::float8, 'json_number reads a JSON number');
+SELECT is(tsi.json_number('"12.5"'), NULL::float8, 'json_number: a JSON string is not a number (NULL, no error)');
+SELECT is(tsi.json_number('null'), NULL::float8, 'json_number: JSON null is NULL');
+SELECT is(tsi.json_number('1e300'), NULL::float8, 'json_number: an absurdly large number is NULL');
+SELECT is(tsi.json_integer('700295'), 700295::bigint, 'json_integer reads an integer');
+SELECT is(tsi.json_integer('3.0'), 3::bigint, 'json_integer: 3.0 is the integer 3');
+SELECT is(tsi.json_integer('3.5'), NULL::bigint, 'json_integer: a fraction is NULL');
+SELECT is(tsi.json_integer('[1]'), NULL::bigint, 'json_integer: an array is NULL');
+SELECT is(tsi.json_int4('2147483647'), 2147483647, 'json_int4 reads the largest integer');
+SELECT is(tsi.json_int4('2147483648'), NULL::integer, 'json_int4: beyond the integer range is NULL, not an error');
+SELECT is(tsi.epoch_ms_to_timestamptz(1763557684123), '2025-11-19 13:08:04.123+00'::timestamptz,
+          'epoch_ms_to_timestamptz: VCC timestamps are epoch milliseconds, kept to the millisecond');
+
+-- Message checks ---------------------------------------------------------------------------------
+CREATE TEMP TABLE msg AS
+SELECT '{"timestamp": 1763557684000, "rsuName": "x", "bsmJson": {"coreData": {"msgCnt": 17, "id": 700295,
+         "secMark": 4120, "lat": 38.871663, "lon": -77.263105, "speed": 11.58, "accelSet": {"lon": -0.4}}}}'::jsonb AS bsm,
+       '{"timestamp": 1763557684000, "psmJson": {"basicType": 1, "id": 9001, "msgCnt": 3, "secMark": 4120,
+         "position": {"lat": 38.871663, "lon": -77.263105}, "speed": 1.4}}'::jsonb AS psm,
+       timestamptz '2025-11-19 13:08:05+00' AS received;
+
+SELECT is(tsi.check_bsm(bsm, received), NULL::tsi.rejection, 'check_bsm: the reference''s example BSM is valid') FROM msg;
+SELECT is((tsi.check_bsm(jsonb_set(bsm, '{bsmJson,coreData,speed}', '163.82'), received)).reason, 'invalid_speed',
+          'check_bsm: the speed sentinel 163.82 is invalid_speed') FROM msg;
+SELECT is((tsi.check_bsm(jsonb_set(bsm, '{timestamp}', '1763557684'), received)).reason, 'invalid_timestamp',
+          'check_bsm: epoch seconds instead of milliseconds is invalid_timestamp') FROM msg;
+SELECT is((tsi.check_bsm(bsm, received - interval '2 hours')).reason, 'timestamp_in_future',
+          'check_bsm: a message more than an hour after its receipt is timestamp_in_future') FROM msg;
+SELECT is((tsi.check_v2x('bsmJson.coreData', bsm -> 'timestamp', bsm -> 'bsmJson' -> 'coreData',
+                         jsonb_build_object('lat', 0, 'lon', 0), received)).reason, 'invalid_coordinates',
+          'check_v2x: position 0, 0 is invalid_coordinates') FROM msg;
+SELECT is(tsi.check_psm(psm, received), NULL::tsi.rejection, 'check_psm: a pedestrian PSM is valid') FROM msg;
+SELECT is((tsi.check_psm(jsonb_set(psm, '{psmJson,basicType}', '7'), received)).reason, 'invalid_basic_type',
+          'check_psm: basicType 7 is invalid_basic_type') FROM msg;
+SELECT is((tsi.check_psm(psm - 'psmJson', received)).reason, 'invalid_structure',
+          'check_psm: a PSM without psmJson is invalid_structure') FROM msg;
+SELECT is(tsi.check_mapdata('{"intersections": [{"id": {"region": 0, "id": 156}, "refPoint": {"lat": 38.928411, "lon": -77.241071}}]}'),
+          NULL::tsi.rejection, 'check_mapdata: an intersection with id and reference point is valid');
+SELECT is((tsi.check_mapdata('{"intersections": [{"id": {"id": 70000}, "refPoint": {"lat": 38.9, "lon": -77.2}}]}')).reason,
+          'invalid_mapdata', 'check_mapdata: an id above 65535 is invalid_mapdata');
+SELECT is(tsi.check_spat('{"intersections": [{"id": {"id": 156}, "moy": 1000, "timeStamp": 500, "states": []}]}'),
+          NULL::tsi.rejection, 'check_spat: an intersection with id and states is valid');
+SELECT is((tsi.check_spat('{"intersections": [{"id": {"id": 156}}]}')).reason, 'invalid_spat',
+          'check_spat: an intersection without states is invalid_spat');
+
+-- Query-function helpers -------------------------------------------------------------------------
+SELECT is(tsi.range_problem('radius_m', 20, 100, 50000), 'radius_m must be between 100 and 50000 (got 20)',
+          'range_problem names the argument, its range and the value');
+SELECT is(tsi.range_problem('radius_m', 100, 100, 50000), NULL, 'range_problem: a value at the bound is fine');
+SELECT throws_ok($$ SELECT tsi.check_argument('latitude must not be NULL') $$, '22023', 'latitude must not be NULL',
+                 'check_argument raises the problem as invalid_parameter_value (HTTP 400 through PostgREST)');
+SELECT is(tsi.partition_name('tsi.bsm_messages', '2026-12-01'), 'bsm_messages_20261201',
+          'partition_name: <table>_YYYYMMDD');
+
+SELECT * FROM finish();
+ROLLBACK;
