@@ -172,10 +172,13 @@ def test_sigkill_mid_batch_then_restart_loses_and_doubles_nothing(
         assert proc.stop(signal.SIGKILL) == -signal.SIGKILL
         left_behind += len(list(spool.glob("*.parquet")))
     assert left_behind, "the kills caught batches not yet written everywhere"
+    started = proc.text().count('"collector started"')
     proc = run_collector(env, tmp_path / "collector.log")
-    # Vehicle messages reach the archive at least once before the stop (on a busy machine the
-    # kills can all fall before the first vehicle batch).
-    wait_until(lambda: (tmp_path / "archive" / "raw" / "bsm").exists(), 30, "an archived vehicle batch")
+    # Stopped only once it runs (its SIGTERM handler is in place: a SIGTERM during the imports
+    # kills it) and once vehicle messages reached the archive (on a busy machine the kills can
+    # all fall before the first vehicle batch).
+    wait_until(lambda: proc.text().count('"collector started"') > started
+               and (tmp_path / "archive" / "raw" / "bsm").exists(), 30, "the restarted collector, a vehicle batch")
     assert proc.stop() == 0, proc.text()
     assert "draining the spool first" in proc.text()
     assert not list(spool.glob("*.parquet"))
