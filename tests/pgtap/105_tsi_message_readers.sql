@@ -2,7 +2,7 @@
 -- safe JSON readers (a wrong type is NULL, never an error), epoch milliseconds, the first problem
 -- of a BSM, PSM, MapData or SPaT message, and the argument helpers of the query functions.
 BEGIN;
-SELECT plan(27);
+SELECT plan(33);
 
 -- JSON readers ----------------------------------------------------------------------------------
 SELECT is(tsi.json_number('12.5'), 12.5::float8, 'json_number reads a JSON number');
@@ -58,6 +58,19 @@ SELECT throws_ok($$ SELECT tsi.check_argument('latitude must not be NULL') $$, '
                  'check_argument raises the problem as invalid_parameter_value (HTTP 400 through PostgREST)');
 SELECT is(tsi.partition_name('tsi.bsm_messages', '2026-12-01'), 'bsm_messages_20261201',
           'partition_name: <table>_YYYYMMDD');
+
+SELECT is(tsi.jsonb_argument('"[[38.86,-77.23],[38.93,-77.24]]"', 'waypoints'), '[[38.86,-77.23],[38.93,-77.24]]'::jsonb,
+          'jsonb_argument parses the JSON text PostgREST passes from a query string');
+SELECT is(tsi.jsonb_argument('{"type": "LineString"}', 'route_geojson'), '{"type": "LineString"}'::jsonb,
+          'jsonb_argument passes a JSON body through unchanged');
+SELECT throws_ok($$ SELECT tsi.jsonb_argument('"[[38.86,"', 'waypoints') $$, '22023', NULL,
+                 'jsonb_argument: text that is not JSON is invalid_parameter_value');
+SELECT throws_ok($$ SELECT tsi.geojson_geometry(NULL, 'polygon_geojson', ARRAY['Polygon']) $$, '22023',
+                 'polygon_geojson must not be NULL', 'geojson_geometry names the missing argument');
+SELECT ok(tsi.partition_droppable('tsi.bsm_messages', '2026-01-01', interval '1 day', 'age', '2026-01-05'),
+          'partition_droppable (age): a day whose end is older than the kept period may go');
+SELECT ok(NOT tsi.partition_droppable('tsi.bsm_messages', '2026-01-01', interval '1 day', 'age', '2026-01-02 12:00+00'),
+          'partition_droppable (age): a day within the kept period stays');
 
 SELECT * FROM finish();
 ROLLBACK;
