@@ -17,14 +17,18 @@ RETURNS TABLE (
     intersection_id integer, intersection_name text, safety_index double precision, traffic_volume integer,
     latitude double precision, longitude double precision
 )
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT l.intersection_id, l.intersection_name, l.safety_index, l.traffic_volume, l.latitude, l.longitude
     FROM api.latest_indices l
-    ORDER BY l.intersection_id
+    ORDER BY l.intersection_id;
+END
 $$;
 COMMENT ON FUNCTION api.legacy_safety_index() IS
     'Legacy GET /api/v1/safety/index/: the latest index of every intersection as the old IntersectionRead list '
@@ -33,11 +37,14 @@ COMMENT ON FUNCTION api.legacy_safety_index() IS
 
 CREATE FUNCTION api.legacy_safety_index_one(intersection_id integer DEFAULT NULL)
 RETURNS json
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN (
     SELECT json_build_object('intersection_id', l.intersection_id, 'intersection_name', l.intersection_name,
                              'safety_index', l.safety_index, 'traffic_volume', l.traffic_volume,
                              'latitude', l.latitude, 'longitude', l.longitude)
@@ -48,7 +55,8 @@ AS $$
                          THEN format('intersection_id %s does not exist', legacy_safety_index_one.intersection_id) END,
                     'PT404')
           OFFSET 0) a
-    JOIN api.latest_indices l ON l.intersection_id = a.id
+    JOIN api.latest_indices l ON l.intersection_id = a.id);
+END
 $$;
 COMMENT ON FUNCTION api.legacy_safety_index_one(integer) IS
     'Legacy GET /api/v1/safety/index/{id}: one IntersectionRead object {intersection_id, intersection_name, safety_index, traffic_volume, '
@@ -60,11 +68,14 @@ CREATE FUNCTION api.legacy_safety_history(
     aggregation text DEFAULT NULL
 )
 RETURNS json
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN (
     SELECT json_build_object('intersection_id', r.id, 'intersection_name', r.name, 'data_points', p.points,
                              'start_date', r.start_time, 'end_date', r.end_time,
                              'total_points', json_array_length(p.points), 'aggregation', r.aggregation)
@@ -109,7 +120,8 @@ AS $$
                                                    'day_of_week', h.day_of_week) ORDER BY h.timestamp),
                         '[]'::json) AS points
         FROM tsi.intersection_history(r.id, r.start_time, r.end_time, r.aggregation) h
-    ) p
+    ) p);
+END
 $$;
 COMMENT ON FUNCTION api.legacy_safety_history(integer, integer, date, date, text) IS
     'Legacy GET /api/v1/safety/history/{id}: the old IntersectionHistory object {intersection_id, intersection_name, data_points: '
@@ -119,18 +131,22 @@ COMMENT ON FUNCTION api.legacy_safety_history(integer, integer, date, date, text
 
 CREATE FUNCTION api.legacy_intersections_nearby(lat double precision DEFAULT NULL, lon double precision DEFAULT NULL, radius integer DEFAULT 5000)
 RETURNS TABLE (id integer, name text, latitude double precision, longitude double precision, distance_meters double precision)
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT n.id, n.name, n.latitude, n.longitude, n.distance_meters
     FROM (SELECT lat AS lat, lon AS lon, radius AS radius
           WHERE tsi.check_argument(coalesce(tsi.range_problem('lat', lat, -90, 90), tsi.range_problem('lon', lon, -180, 180),
                                             tsi.range_problem('radius', radius, 100, 50000)))
           OFFSET 0) a
     CROSS JOIN LATERAL tsi.intersections_near(a.lat, a.lon, a.radius) n
-    ORDER BY n.distance_meters, n.id
+    ORDER BY n.distance_meters, n.id;
+END
 $$;
 COMMENT ON FUNCTION api.legacy_intersections_nearby(double precision, double precision, integer) IS
     'Legacy GET /api/v1/intersections/nearby?lat&lon&radius: [{id, name, latitude, longitude, distance_meters}] within radius metres '
@@ -138,11 +154,14 @@ COMMENT ON FUNCTION api.legacy_intersections_nearby(double precision, double pre
 
 CREATE FUNCTION api.legacy_intersections_route(waypoints text DEFAULT NULL, buffer integer DEFAULT 500)
 RETURNS TABLE (id integer, name text, latitude double precision, longitude double precision, distance_meters double precision)
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT n.id, n.name, n.latitude, n.longitude, n.distance_meters
     FROM (SELECT CASE WHEN w.well_formed THEN w.list::jsonb END AS points, w.buffer
           FROM (SELECT translate(waypoints, '()', '[]') AS list, buffer AS buffer,
@@ -156,7 +175,8 @@ AS $$
                     tsi.range_problem('buffer', w.buffer, 10, 5000)))
           OFFSET 0) a
     CROSS JOIN LATERAL tsi.intersections_along_route(waypoints => a.points, buffer_m => a.buffer) n
-    ORDER BY n.distance_meters, n.id
+    ORDER BY n.distance_meters, n.id;
+END
 $$;
 COMMENT ON FUNCTION api.legacy_intersections_route(text, integer) IS
     'Legacy GET /api/v1/intersections/route?waypoints=[(lat,lon),…]&buffer=500: [{id, name, latitude, longitude, distance_meters}] within buffer metres '

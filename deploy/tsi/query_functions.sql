@@ -207,14 +207,20 @@ COMMENT ON FUNCTION tsi.latest_indices() IS
 
 -- History ---------------------------------------------------------------------------------
 
-CREATE FUNCTION tsi.intersection_history(
-    intersection_id integer, start_time timestamptz, end_time timestamptz, aggregation text DEFAULT NULL
-)
-RETURNS TABLE (
+-- A named row type rather than RETURNS TABLE: the PL/pgSQL RPC api.intersection_history returns
+-- it too, and PL/pgSQL refuses an output column named like its argument aggregation.
+CREATE TYPE tsi.history_point AS (
     "timestamp" timestamptz, safety_index double precision, vru_index double precision,
     vehicle_index double precision, traffic_volume bigint, hour_of_day integer, day_of_week integer,
     aggregation text
+);
+COMMENT ON TYPE tsi.history_point IS
+    'A row of an intersection''s safety-index series (tsi.intersection_history, api.intersection_history): see the function.';
+
+CREATE FUNCTION tsi.intersection_history(
+    intersection_id integer, start_time timestamptz, end_time timestamptz, aggregation text DEFAULT NULL
 )
+RETURNS SETOF tsi.history_point
 LANGUAGE sql
 STABLE PARALLEL SAFE
 AS $$
@@ -279,13 +285,14 @@ COMMENT ON FUNCTION tsi.intersection_history(integer, timestamptz, timestamptz, 
 
 CREATE TYPE tsi.spatial_match AS (
     id integer, name text, latitude double precision, longitude double precision,
-    distance_meters double precision, safety_index double precision, traffic_volume integer,
+    distance_meters double precision, safety_index double precision, risk_band text, traffic_volume integer,
     last_updated timestamptz
 );
 COMMENT ON TYPE tsi.spatial_match IS
     'A row of the spatial searches (near a point, along a route, in a polygon): the intersection (id, name, latitude and longitude in degrees), '
     'distance_meters from the searched point or route (0 in a polygon), and its latest index as in tsi.latest_indices '
-    '(safety_index 0–100, higher = riskier, traffic_volume and last_updated of that minute; NULL without data).';
+    '(safety_index 0–100, higher = riskier, its risk_band under the formula of that minute, traffic_volume and last_updated of that minute; '
+    'NULL without data). The api searches return it too.';
 
 -- The intersections within distance_m metres of area (a point or a route), nearest first.
 -- ST_DWithin on geometry::geography uses the expression index idx_intersections_geography.
@@ -295,7 +302,8 @@ LANGUAGE sql
 STABLE PARALLEL SAFE
 AS $$
     SELECT l.intersection_id, l.intersection_name, l.latitude, l.longitude,
-           ST_Distance(l.geometry::geography, area), l.safety_index, l.traffic_volume, l.last_updated
+           ST_Distance(l.geometry::geography, area), l.safety_index,
+           tsi.risk_band(l.safety_index, tsi.formula_at(l.last_updated)), l.traffic_volume, l.last_updated
     FROM tsi.latest_index_per_intersection l
     WHERE ST_DWithin(l.geometry::geography, area, distance_m)
     ORDER BY 5, 1
@@ -356,7 +364,7 @@ AS $$
     FROM (SELECT tsi.geojson_geometry(polygon_geojson, 'polygon_geojson', ARRAY['Polygon', 'MultiPolygon']) AS area OFFSET 0) a
     CROSS JOIN LATERAL (
         SELECT l.intersection_id, l.intersection_name, l.latitude, l.longitude, 0::double precision,
-               l.safety_index, l.traffic_volume, l.last_updated
+               l.safety_index, tsi.risk_band(l.safety_index, tsi.formula_at(l.last_updated)), l.traffic_volume, l.last_updated
         FROM tsi.latest_index_per_intersection l
         WHERE ST_Covers(a.area, l.geometry)
         ORDER BY l.intersection_id

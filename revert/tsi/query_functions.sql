@@ -7,6 +7,7 @@ DROP FUNCTION tsi.intersections_near(double precision, double precision, double 
 DROP FUNCTION tsi.intersections_within(geography, double precision);
 DROP TYPE tsi.spatial_match;
 DROP FUNCTION tsi.intersection_history(integer, timestamptz, timestamptz, text);
+DROP TYPE tsi.history_point;
 DROP FUNCTION tsi.latest_indices();
 DROP VIEW tsi.latest_index_per_intersection;
 DROP VIEW tsi.minute_indices;

@@ -11,8 +11,9 @@ SELECT intersection_id, intersection_name, latitude, longitude, geometry, safety
 FROM tsi.latest_index_per_intersection WHERE false;
 SELECT has_function_privilege('tsi.latest_indices()', 'execute');
 SELECT has_function_privilege('tsi.intersection_history(integer, timestamptz, timestamptz, text)', 'execute');
-SELECT (m).id, (m).name, (m).latitude, (m).longitude, (m).distance_meters, (m).safety_index, (m).traffic_volume, (m).last_updated
-FROM (SELECT NULL::tsi.spatial_match AS m) t WHERE false;
+SELECT (m).id, (m).name, (m).latitude, (m).longitude, (m).distance_meters, (m).safety_index, (m).risk_band, (m).traffic_volume, (m).last_updated,
+       (p).timestamp, (p).safety_index, (p).vru_index, (p).vehicle_index, (p).traffic_volume, (p).hour_of_day, (p).day_of_week, (p).aggregation
+FROM (SELECT NULL::tsi.spatial_match AS m, NULL::tsi.history_point AS p) t WHERE false;
 SELECT has_function_privilege('tsi.intersections_within(geography, double precision)', 'execute');
 SELECT has_function_privilege('tsi.intersections_near(double precision, double precision, double precision)', 'execute');
 SELECT has_function_privilege('tsi.intersections_along_route(jsonb, jsonb, double precision)', 'execute');

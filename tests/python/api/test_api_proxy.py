@@ -168,6 +168,22 @@ def test_latest_index_is_micro_cached_and_nothing_else(proxy: str, api_data: Api
         assert get(proxy, path).headers["x-cache-status"] == "BYPASS"
 
 
+@pytest.mark.parametrize("path", ["/api/latest_indices?order=intersection_id", "/api/v1/safety/index/"])
+def test_cached_documents_are_kept_compressed_and_plain(proxy: str, api_data: ApiData, path: str) -> None:
+    """The cache holds a gzip copy (made once by the compressing stage) and a plain one, each
+    answered to the clients that ask for it, with the same content."""
+    bodies = {}
+    for encoding in ("gzip", "identity"):
+        with httpx.Client(timeout=30) as client:
+            responses = [client.get(proxy + path, headers={"Accept-Encoding": encoding}) for _ in range(2)]
+        assert [r.status_code for r in responses] == [200, 200]
+        assert responses[1].headers["x-cache-status"] == "HIT"
+        assert responses[1].headers.get("content-encoding") == ("gzip" if encoding == "gzip" else None)
+        assert "Accept-Encoding" in responses[1].headers["vary"]
+        bodies[encoding] = responses[1].json()    # httpx decodes the gzip body
+    assert bodies["gzip"] == bodies["identity"] and len(bodies["gzip"]) >= 1
+
+
 @pytest.mark.parametrize("header", [b"Range: \xe0\xb1", b"Range-Unit: \xe0", b"Prefer: \xb7"])
 def test_non_ascii_headers_are_refused_before_postgrest(proxy: str, header: bytes) -> None:
     """PostgREST 12.0.2 would answer these with 500 (schemathesis found it)."""
