@@ -1,10 +1,11 @@
 -- The engine's helpers, called directly (120 and 130 reach them only through process_range and
 -- the query functions): tsi.intersections_before_write, tsi.refuse_write, tsi.route_line,
 -- tsi.intersections_within, tsi.assign_unassigned, tsi.constants_from_history,
--- tsi.store_constants, tsi.ensure_constants, tsi.compute_indices and tsi.refresh_constants.
+-- tsi.store_constants, tsi.ensure_constants, tsi.compute_indices, tsi.refresh_constants,
+-- tsi.compute_features, tsi.positive_or_one and tsi.norm_ratio.
 -- Feature rows are written by hand, so the constants and indices have known inputs.
 BEGIN;
-SELECT plan(69);
+SELECT plan(75);
 
 -- Positions metres north / east of an intersection (the local approximation compute_features uses).
 CREATE FUNCTION pg_temp.lat_of(i integer, north float8) RETURNS float8 LANGUAGE sql AS $$
@@ -289,6 +290,35 @@ SELECT is((SELECT count(*)::integer FROM tsi.normalization_constants), 3,
 SELECT pg_temp.refresh('2026-10-06 12:00+00');
 SELECT is((SELECT count(*)::integer FROM tsi.normalization_constants), 3,
           'tsi.refresh_constants at a time with later constants does nothing (and raises nothing)');
+
+-- tsi.compute_features -----------------------------------------------------------------------------------------------------
+-- 13:05 at A: vehicle 31 in 3 messages (10, 12, 14 m/s; one at -4 m/s²), pedestrian 31 5 m from it 3 s later;
+-- a hand-made feature row at 13:07 without messages; vehicle 32 at 13:10:00, the end of the range.
+INSERT INTO tsi.bsm_messages (ts_second, vehicle_id, msg_cnt, sec_mark, ts, received_at, intersection_id, latitude, longitude, speed, accel_lon)
+SELECT date_trunc('second', t), v, k, (extract(epoch FROM t) * 1000)::bigint % 60000, t, t, 1251,
+       pg_temp.lat_of(1251, 0), pg_temp.lon_of(1251, 0), speed, accel
+FROM (VALUES (31, 1, timestamptz '2026-10-05 13:05:00+00', 10, 0), (31, 2, '2026-10-05 13:05:05+00', 12, -4),
+             (31, 3, '2026-10-05 13:05:10+00', 14, 0), (32, 1, '2026-10-05 13:10:00+00', 9, 0)) AS m(v, k, t, speed, accel);
+INSERT INTO tsi.psm_messages (ts_second, psm_id, msg_cnt, sec_mark, ts, received_at, intersection_id, basic_type, latitude, longitude, speed)
+VALUES ('2026-10-05 13:05:08+00', 31, 1, 8000, '2026-10-05 13:05:08+00', '2026-10-05 13:05:08+00', 1251, 1,
+        pg_temp.lat_of(1251, 5), pg_temp.lon_of(1251, 0), 1.2);
+SELECT pg_temp.feature(1251, '2026-10-05 13:07+00', 9, 0, 0, 0, 0, 0, 0);
+SELECT is(tsi.compute_features('2026-10-05 13:00+00', '2026-10-05 13:10+00'), 1,
+          'tsi.compute_features returns the feature rows written: one minute with messages in [13:00, 13:10)');
+SELECT results_eq(
+    $$SELECT minute, bsm_count, psm_count, traffic_volume, vru_count, speed_n, speed_sum, speed_sum_sq, hard_braking_count,
+             vru_event_count, vehicle_event_count
+      FROM tsi.features_minute WHERE intersection_id = 1251 AND minute >= '2026-10-05 13:00+00' ORDER BY minute$$,
+    $$VALUES ('2026-10-05 13:05+00'::timestamptz, 3, 1, 1, 1, 3, 36::float8, 440::float8, 1, 1, 0)$$,
+    'tsi.compute_features: counts, distinct vehicles and pedestrians, speed sums, hard braking and one VRU event; the minute without messages is gone, the range end excluded');
+SELECT is(tsi.compute_features('2026-10-05 13:00+00', '2026-10-05 13:10+00'), 1, 'tsi.compute_features again writes the same minute again');
+SELECT is(tsi.compute_features('2026-10-05 13:10+00', '2026-10-05 13:11+00'), 1, 'tsi.compute_features of the next range takes 13:10');
+
+-- tsi.positive_or_one and tsi.norm_ratio -------------------------------------------------------------------------------------
+SELECT is(ARRAY[tsi.positive_or_one(2.5), tsi.positive_or_one(0), tsi.positive_or_one(-3), tsi.positive_or_one(NULL)],
+          ARRAY[2.5, 1, 1, 1]::float8[], 'tsi.positive_or_one: a positive constant as it is; 0, negative or NULL become 1');
+SELECT is(ARRAY[tsi.norm_ratio(5, 10), tsi.norm_ratio(30, 10), tsi.norm_ratio(NULL, 10), tsi.norm_ratio(5, 0), tsi.norm_ratio(5, NULL)],
+          ARRAY[0.5, 3, 0, 5, 5]::float8[], 'tsi.norm_ratio: raw / constant, not clipped; a NULL raw is 0; a constant of 0 or NULL counts as 1');
 
 SELECT * FROM finish();
 ROLLBACK;
