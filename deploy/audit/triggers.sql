@@ -10,7 +10,10 @@ DECLARE
 BEGIN
     INSERT INTO audit.log (table_name, operation, user_id, acting_user_id, db_role, old_data, new_data)
     VALUES (TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME, TG_OP,
-            (coalesce(new_row, old_row) ->> 'user_id')::uuid, auth.current_user_id(), session_user,
+            -- the role the request acts as (PostgREST's SET ROLE web_user …): not session_user, always
+            -- authenticator behind PostgREST, nor current_user, this function's owner
+            (coalesce(new_row, old_row) ->> 'user_id')::uuid, auth.current_user_id(),
+            coalesce(nullif(current_setting('role'), 'none'), session_user),
             old_row, new_row);
     RETURN NULL;
 END

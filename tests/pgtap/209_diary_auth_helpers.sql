@@ -2,7 +2,7 @@
 -- auth.session_for, diary.require_user, diary.visible_route_segments, and the audit trigger
 -- audit.record_change on every table it watches.
 BEGIN;
-SELECT plan(43);
+SELECT plan(45);
 
 -- The JSON of a base64url part of a JWT (unpadded, RFC 7515).
 CREATE FUNCTION pg_temp.jwt_part(token text, n integer) RETURNS jsonb LANGUAGE sql AS $$
@@ -161,7 +161,15 @@ SELECT results_eq(
     $$VALUES ('auth.users', 'DELETE'), ('diary.votes', 'DELETE')$$,
     'audit.record_change: deleting an account logs the account and the vote its cascade removes');
 SELECT ok((SELECT bool_and(db_role = session_user) FROM audit.log WHERE changed_at = now()),
-          'audit.record_change records the session''s login role even though it runs as its owner');
+          'audit.record_change records the session''s login role when no role is set, even though it runs as its owner');
+SELECT pg_temp.as_user('00000000-0000-0000-0000-0000000000a1');
+SET LOCAL ROLE web_user;
+SELECT lives_ok($$SELECT api.submit_rating('v1', 4, rating_id => '00000000-0000-0000-0000-0000000000c9')$$,
+                'a rating submitted as web_user, as PostgREST does it');
+RESET ROLE;
+SELECT is((SELECT db_role FROM audit.log WHERE table_name = 'diary.ratings' AND new_data ->> 'rating_id' = '00000000-0000-0000-0000-0000000000c9'),
+          'web_user', 'audit.record_change records the role the request acts as (web_user), not the login role nor the function owner');
+SELECT pg_temp.as_user(NULL);
 SET LOCAL ROLE web_user;
 SELECT throws_ok($$SELECT count(*) FROM audit.log$$, '42501', NULL, 'the audit log is not readable by web_user');
 RESET ROLE;
