@@ -64,7 +64,7 @@ BEGIN
     END IF;
     IF route.include_alternative THEN
         alt := diary.route_summary(start_n, end_n, w, area,
-                                   ARRAY(SELECT jsonb_array_elements_text(prim -> 'segment_ids')));
+                                   ARRAY(SELECT jsonb_array_elements_text(prim -> 'segment_ids')), p_edges_loaded => true);
         IF (alt ->> 'shared_m')::numeric > 0.7 * (prim ->> 'length_m')::numeric THEN
             reason := 'every other path shares more than 70 % of the primary route';
             alt := NULL;

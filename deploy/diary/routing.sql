@@ -49,45 +49,78 @@ COMMENT ON FUNCTION diary.segments_changed_graph() IS 'Trigger: the graph follow
 CREATE TRIGGER segments_graph AFTER INSERT OR DELETE OR UPDATE OF geometry, length_m ON diary.segments
     FOR EACH STATEMENT EXECUTE FUNCTION diary.segments_changed_graph();
 
+-- The edges of one route request within an area, each with its current score (safety, the
+-- decayed mean as analytics.current_decayed_mean computes it) and its cost at the safety weight,
+-- into a temporary table: the primary and the alternative search share them, and scoring
+-- 12 000 edges (numeric arithmetic) costs more than an A* search over them.
+CREATE FUNCTION diary.load_route_edges(p_weight numeric, p_area geometry)
+RETURNS integer LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+    -- variables, not a join with the settings: with plain parameters the pure functions inline
+    half_life    double precision := diary.setting('decay_half_life_days');
+    prior_mean   numeric := diary.setting('prior_mean');
+    prior_weight numeric := diary.setting('prior_weight');
+    n            integer;
+BEGIN
+    IF to_regclass('pg_temp.route_edges') IS NULL THEN
+        CREATE TEMP TABLE route_edges (
+            id bigint, source bigint, target bigint, cost double precision, x1 double precision, y1 double precision,
+            x2 double precision, y2 double precision, segment_id varchar(50), length_m numeric, safety numeric
+        ) ON COMMIT DROP;
+    ELSE
+        TRUNCATE pg_temp.route_edges;
+    END IF;
+    INSERT INTO pg_temp.route_edges
+    SELECT m.edge_id, m.source, m.target, diary.calculate_segment_cost(m.length_m, m.safety, p_weight)::double precision,
+           m.x1, m.y1, m.x2, m.y2, m.segment_id, m.length_m, m.safety
+    -- OFFSET 0 keeps the score a column: flattened, its expression would be computed twice
+    FROM (SELECT e.edge_id, e.source, e.target, e.x1, e.y1, e.x2, e.y2, e.segment_id, e.length_m,
+                 diary.shrink((s.sum_wx / nullif(s.sum_w, 0))::numeric,
+                              coalesce(s.sum_w * diary.decay_weight(extract(epoch FROM now() - s.ref_at) / 86400, half_life), 0)::numeric,
+                              prior_mean, prior_weight) AS safety
+          FROM diary.graph_edges e
+          LEFT JOIN analytics.segment_sums s ON s.segment_id = e.segment_id
+          WHERE e.geom && p_area
+          OFFSET 0) m;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION diary.load_route_edges(numeric, geometry) IS
+    'Fills the transaction''s temporary table route_edges with the graph edges within p_area, their current scores and costs at p_weight; returns their number.';
+
 -- One A* search. Edges of p_penalized segments cost 1.5 times as much (the alternative rule).
+-- p_edges_loaded: route_edges already holds this weight and area (the second search of a request).
 CREATE FUNCTION diary.route_path(p_start bigint, p_end bigint, p_weight numeric, p_area geometry,
-                                 p_penalized text[] DEFAULT '{}')
+                                 p_penalized text[] DEFAULT '{}', p_edges_loaded boolean DEFAULT false)
 RETURNS TABLE (seq integer, segment_id varchar, forward boolean, length_m numeric, safety numeric, geom geometry)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
     -- Metres per degree along the area's most poleward parallel: the heuristic underestimates.
     factor double precision := 0.99 * 111320 * cos(radians(greatest(abs(ST_YMin(p_area)), abs(ST_YMax(p_area)))));
-    edges  text;
 BEGIN
-    -- Set-based: the scores of all edges in one join with the sums (the pure functions inline),
-    -- configuration read once and written into the query.
-    edges := format($q$
-        SELECT e.edge_id AS id, e.source, e.target, c.cost, c.cost AS reverse_cost, e.x1, e.y1, e.x2, e.y2
-        FROM diary.graph_edges e
-        LEFT JOIN analytics.segment_sums s ON s.segment_id = e.segment_id
-        CROSS JOIN LATERAL (
-            SELECT (diary.calculate_segment_cost(e.length_m,
-                        diary.shrink((s.sum_wx / nullif(s.sum_w, 0))::numeric,
-                                     coalesce(s.sum_w * diary.decay_weight(extract(epoch FROM now() - s.ref_at) / 86400, %s), 0)::numeric,
-                                     %s, %s), %s)
-                    * CASE WHEN e.segment_id = ANY (%L::text[]) THEN 1.5 ELSE 1 END)::double precision AS cost) c
-        WHERE e.geom && %L::geometry$q$,
-        diary.setting('decay_half_life_days'), diary.setting('prior_mean'), diary.setting('prior_weight'),
-        p_weight, p_penalized, p_area::text);
+    IF NOT p_edges_loaded THEN
+        PERFORM diary.load_route_edges(p_weight, p_area);
+    END IF;
     RETURN QUERY
-    SELECT r.seq, e.segment_id, r.node = e.source, e.length_m, analytics.current_decayed_mean(e.segment_id), e.geom
-    FROM pgr_aStar(edges, p_start, p_end, directed => false, heuristic => 5, factor => factor) r
-    JOIN diary.graph_edges e ON e.edge_id = r.edge
+    SELECT r.seq, e.segment_id, r.node = e.source, e.length_m, e.safety, g.geom
+    FROM pgr_aStar(format($q$
+             SELECT id, source, target, cost * m AS cost, cost * m AS reverse_cost, x1, y1, x2, y2
+             FROM pg_temp.route_edges
+             CROSS JOIN LATERAL (SELECT CASE WHEN segment_id = ANY (%L::text[]) THEN 1.5 ELSE 1 END AS m) p$q$, p_penalized),
+           p_start, p_end, directed => false, heuristic => 5, factor => factor) r
+    JOIN pg_temp.route_edges e ON e.id = r.edge
+    JOIN diary.graph_edges g ON g.edge_id = r.edge
     ORDER BY r.seq;
 END
 $$;
-COMMENT ON FUNCTION diary.route_path(bigint, bigint, numeric, geometry, text[]) IS
-    'The cheapest path between two graph nodes within an area, segment by segment in travel order.';
+COMMENT ON FUNCTION diary.route_path(bigint, bigint, numeric, geometry, text[], boolean) IS
+    'The cheapest path between two graph nodes within an area, segment by segment in travel order, with each segment''s current score (safety).';
 
 -- The reference's route summary of one path; shared_m is the length it shares with p_penalized.
 CREATE FUNCTION diary.route_summary(p_start bigint, p_end bigint, p_weight numeric, p_area geometry,
-                                    p_penalized text[] DEFAULT '{}')
-RETURNS jsonb LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+                                    p_penalized text[] DEFAULT '{}', p_edges_loaded boolean DEFAULT false)
+RETURNS jsonb LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
     SELECT CASE WHEN count(*) > 0 THEN jsonb_build_object(
         'segment_ids', jsonb_agg(p.segment_id ORDER BY p.seq),
         'geometry', ST_AsGeoJSON(ST_MakeLine(array_agg(CASE WHEN p.forward THEN p.geom ELSE ST_Reverse(p.geom) END
@@ -99,9 +132,9 @@ RETURNS jsonb LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog,
         'min_safety', round(min(p.safety), 2),
         'cost', round(sum(diary.calculate_segment_cost(p.length_m, p.safety, p_weight)), 2),
         'shared_m', coalesce(sum(p.length_m) FILTER (WHERE p.segment_id = ANY (p_penalized)), 0)) END
-    FROM diary.route_path(p_start, p_end, p_weight, p_area, p_penalized) p
+    FROM diary.route_path(p_start, p_end, p_weight, p_area, p_penalized, p_edges_loaded) p
 $$;
-COMMENT ON FUNCTION diary.route_summary(bigint, bigint, numeric, geometry, text[]) IS
+COMMENT ON FUNCTION diary.route_summary(bigint, bigint, numeric, geometry, text[], boolean) IS
     'Summary of the cheapest path: segment ids, GeoJSON line, length, walking and cycling minutes, length-weighted and worst safety, cost.';
 
 COMMIT;

@@ -6,7 +6,7 @@
 --      /   \               top    A-D-C: 204 m; D-C starts 0.4 m off D (snapped)
 --     A--B--C              F-G: an island 1 km away
 BEGIN;
-SELECT plan(51);
+SELECT plan(55);
 
 -- A FeatureCollection of LineString features given as (segment_id, street, WKT, extra properties).
 CREATE FUNCTION pg_temp.fc(features jsonb[]) RETURNS jsonb LANGUAGE sql AS $$
@@ -177,6 +177,21 @@ SELECT results_eq(
     format($$SELECT segment_id::text, safety FROM diary.route_path(%s, %s, 0.8, %L)$$, :node_a, :node_c, :'area'),
     $$SELECT s, analytics.current_decayed_mean(s) FROM unnest(ARRAY['g-ad', 'g-dc']) s$$,
     'diary.route_path: safety is each segment''s current decayed mean');
+
+-- diary.load_route_edges: the edges a request's searches share
+SELECT is(diary.load_route_edges(0.8, :'area'), 5, 'diary.load_route_edges: the 5 edges within the area');
+SELECT results_eq(
+    $$SELECT segment_id::text, safety, cost FROM pg_temp.route_edges ORDER BY segment_id$$,
+    $$SELECT s.segment_id::text, analytics.current_decayed_mean(s.segment_id),
+             diary.calculate_segment_cost(s.length_m, analytics.current_decayed_mean(s.segment_id), 0.8)::double precision
+      FROM diary.segments s ORDER BY 1$$,
+    'diary.load_route_edges: each edge''s current decayed mean, and its cost at the weight');
+SELECT is(diary.load_route_edges(0, 'SRID=4326;POLYGON((-75.01 39.99, -75.01 40.01, -74.995 40.01, -74.995 39.99, -75.01 39.99))'), 4,
+          'diary.load_route_edges again in the same transaction: refilled, here without the island');
+SELECT results_eq(
+    format($$SELECT segment_id::text FROM diary.route_path(%s, %s, 0.8, %L, p_edges_loaded => true)$$, :node_a, :node_c, :'area'),
+    $$VALUES ('g-ab'), ('g-bc')$$,
+    'diary.route_path with p_edges_loaded searches the loaded edges (weight 0: the shortest), as the alternative search does');
 
 -- diary.route_summary ---------------------------------------------------------------------------------------
 SELECT diary.route_summary(:node_a, :node_c, 0, :'area') AS bottom \gset

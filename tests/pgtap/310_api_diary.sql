@@ -14,7 +14,7 @@ SELECT is((SELECT count(*)::integer FROM pg_class c WHERE c.relnamespace = 'api'
 SELECT is((SELECT count(*)::integer FROM pg_class c WHERE c.relnamespace = 'api'::regnamespace AND c.relkind NOT IN ('v', 'm')), 0,
           'the api schema holds no tables');
 SELECT volatility_is('api', 'segments', ARRAY['text', 'numeric', 'timestamp with time zone'], 'stable', 'api.segments is STABLE (GET)');
-SELECT function_lang_is('api', 'segments', ARRAY['text', 'numeric', 'timestamp with time zone'], 'sql', 'api.segments is LANGUAGE sql (inlined)');
+SELECT function_lang_is('api', 'segments', ARRAY['text', 'numeric', 'timestamp with time zone'], 'plpgsql', 'api.segments is PL/pgSQL (its plan kept per connection)');
 SELECT ok(has_function_privilege('web_anon', 'api.log_in(text, text)', 'execute')
           AND has_function_privilege('web_anon', 'api.diary_health()', 'execute'), 'anonymous may log in and read health');
 SELECT ok(NOT has_function_privilege('web_anon', 'api.submit_vote(text, text, uuid)', 'execute')
