@@ -10,13 +10,17 @@ RETURNS TABLE (segment_id text, street text, neighborhood text, length_m numeric
                decayed_mean numeric, n_eff numeric, confidence numeric, top_tags text[], delta_30d numeric,
                n_samples integer, last_updated timestamptz)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+    -- checked once, before any row is read (in the query, the cached plan would call them per row)
+    area    geometry := diary.bbox_envelope(segments.bbox);
+    least_c numeric := diary.check_between('min_confidence', coalesce(segments.min_confidence, 0), 0, 1);
 BEGIN
     RETURN QUERY
     SELECT a.segment_id::text, a.street::text, a.neighborhood::text, a.length_m, a.geometry, a.decayed_mean, a.n_eff,
            a.confidence, a.top_tags, a.delta_30d, a.n_samples, a.last_updated
     FROM analytics.segment_aggregates a
-    WHERE public.st_intersects(a.geometry, diary.bbox_envelope(segments.bbox))
-      AND a.confidence >= diary.check_between('min_confidence', coalesce(segments.min_confidence, 0), 0, 1)
+    WHERE public.st_intersects(a.geometry, area)
+      AND a.confidence >= least_c
       AND (segments.updated_after IS NULL OR a.last_updated > segments.updated_after)
     ORDER BY a.segment_id;
 END
