@@ -10,6 +10,7 @@ case "${1:-}" in
     PGRST_DB_URI="postgres://authenticator@/$DB_NAME?host=$PG_RUN_DIR&port=$PGPORT" \
     PGRST_SERVER_PORT="$POSTGREST_PORT" \
     PGRST_JWT_SECRET="$(jwt_secret)" \
+    PGRST_OPENAPI_SERVER_PROXY_URI="${TSDB_API_URL:-http://${TSDB_PROXY_HOST:-127.0.0.1}:$PROXY_PORT/api}" \
       svc_start postgrest "$POSTGREST_BIN" "$ROOT/db/postgrest.conf"
     wait_http "http://127.0.0.1:$POSTGREST_PORT/" 30 \
       || { tail -n 20 "$LOG_DIR/postgrest.log" >&2; die "PostgREST did not answer on port $POSTGREST_PORT"; }

@@ -25,9 +25,13 @@ RETURNS integer
 LANGUAGE plpgsql
 SET TimeZone = 'UTC'
 -- The pair search hashes a few hundred thousand messages; with the default work_mem the planner
--- sorts and merge-joins them instead, twice as slow (measured by make bench).
+-- sorts and merge-joins them instead, twice as slow (measured by make bench). Nor may it nest
+-- loops: planned while a new day's partition has no statistics yet (the first minutes of a
+-- day or a backfill, landing still going on), it joined the messages of a minute with
+-- themselves by nested loop, and one call ran for over 5 minutes instead of seconds.
 SET work_mem = '256MB'
 SET enable_mergejoin = off
+SET enable_nestloop = off
 AS $$
 DECLARE
     c tsi.formula_config := tsi.formula_at(from_ts);

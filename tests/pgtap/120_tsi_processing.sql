@@ -9,14 +9,7 @@ SELECT plan(63);
 
 -- Helpers ----------------------------------------------------------------------------------------
 
--- Positions are metres north / east of an intersection's reference point, converted with the
--- same local approximation compute_features uses, so its distances are the metres written here.
-CREATE FUNCTION pg_temp.lat_of(i integer, north float8) RETURNS float8 LANGUAGE sql AS $$
-    SELECT latitude + north / 110574 FROM tsi.intersections WHERE id = i
-$$;
-CREATE FUNCTION pg_temp.lon_of(i integer, east float8) RETURNS float8 LANGUAGE sql AS $$
-    SELECT longitude + east / (111320 * cos(radians(latitude))) FROM tsi.intersections WHERE id = i
-$$;
+\ir lib/positions.psql
 
 -- A landed BSM of vehicle v at intersection i (msgCnt and secMark follow from the time).
 CREATE FUNCTION pg_temp.vehicle(i integer, v bigint, t timestamptz, north float8, east float8,

@@ -7,13 +7,7 @@
 BEGIN;
 SELECT plan(75);
 
--- Positions metres north / east of an intersection (the local approximation compute_features uses).
-CREATE FUNCTION pg_temp.lat_of(i integer, north float8) RETURNS float8 LANGUAGE sql AS $$
-    SELECT latitude + north / 110574 FROM tsi.intersections WHERE id = i
-$$;
-CREATE FUNCTION pg_temp.lon_of(i integer, east float8) RETURNS float8 LANGUAGE sql AS $$
-    SELECT longitude + east / (111320 * cos(radians(latitude))) FROM tsi.intersections WHERE id = i
-$$;
+\ir lib/positions.psql
 -- A landed BSM of vehicle v without an intersection, `north`/`east` metres from intersection i.
 CREATE FUNCTION pg_temp.bsm(i integer, v bigint, t timestamptz, north float8, east float8) RETURNS void LANGUAGE sql AS $$
     INSERT INTO tsi.bsm_messages (ts_second, vehicle_id, msg_cnt, sec_mark, ts, received_at, latitude, longitude, speed)
