@@ -192,11 +192,33 @@ RETURNS TABLE (
 LANGUAGE sql
 STABLE PARALLEL SAFE
 AS $$
-    SELECT l.intersection_id, l.intersection_name, l.safety_index, l.combined_index,
-           l.vru_index, l.vehicle_index, l.traffic_volume, l.latitude, l.longitude, l.last_updated,
-           extract(epoch FROM (SELECT max(s.timestamp) FROM tsi.safety_indices_realtime s) - l.last_updated) / 60
-    FROM tsi.latest_index_per_intersection l
-    ORDER BY l.intersection_id
+    -- The rule of tsi.latest_index_per_intersection, set-based for all intersections at once: a
+    -- backwards probe per intersection into every partition cost 45 ms for 1 000 of them. The
+    -- network's last two minutes are read once and give the newest row of every intersection with
+    -- data in them (none can be newer); only the others are probed (pgTAP 130 checks both agree).
+    WITH newest AS (
+        SELECT max(s.timestamp) AS ts FROM tsi.safety_indices_realtime s
+    ), recent AS (
+        SELECT DISTINCT ON (m.intersection_id) m.*
+        FROM tsi.minute_indices m
+        WHERE m.timestamp > (SELECT ts FROM newest) - interval '2 minutes'
+        ORDER BY m.intersection_id, m.timestamp DESC
+    )
+    SELECT i.id, i.name::text,
+           -- r and o exclude each other: one of them is all NULL
+           coalesce(r.safety_index, o.safety_index), coalesce(r.combined_index, o.combined_index),
+           coalesce(r.vru_index, o.vru_index), coalesce(r.vehicle_index, o.vehicle_index),
+           coalesce(r.traffic_volume, o.traffic_volume), i.latitude, i.longitude,
+           coalesce(r.timestamp, o.timestamp),
+           extract(epoch FROM (SELECT ts FROM newest) - coalesce(r.timestamp, o.timestamp)) / 60
+    FROM tsi.intersections i
+    LEFT JOIN recent r ON r.intersection_id = i.id
+    LEFT JOIN LATERAL (
+        SELECT * FROM tsi.minute_indices m
+        WHERE r.intersection_id IS NULL AND m.intersection_id = i.id
+        ORDER BY m.timestamp DESC LIMIT 1
+    ) o ON true
+    ORDER BY i.id
 $$;
 COMMENT ON FUNCTION tsi.latest_indices() IS
     'Latest safety index of every intersection, ordered by intersection_id: its newest 1-minute row, however old (latest data, not wall clock). '

@@ -211,6 +211,16 @@ def test_anonymous_requests_are_rate_limited(start_proxy: Callable[..., str], ma
     assert get(limited, "/api/intersections?limit=1", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
+
+def test_anonymous_writes_have_their_own_scarcer_limit(start_proxy: Callable[..., str]) -> None:
+    """The diary's ~100 anonymous writes per hour and IP: POSTs without a token count against
+    their own zone (here 1 a minute, burst 2), reads are not slowed by it."""
+    limited = start_proxy(TSDB_PROXY_WRITE_RATE="1r/m", TSDB_PROXY_WRITE_BURST="2")
+    statuses = [httpx.post(limited + "/api/rpc/log_in", json={"email": "nobody@example.org", "password": "wrong password"},
+                           timeout=30).status_code for _ in range(5)]
+    assert 429 not in statuses[:3] and statuses[3:] == [429, 429], statuses
+    assert get(limited, "/api/intersections?limit=1").status_code == 200
+
 # --- nothing is writable anonymously -----------------------------------------------------
 
 def exposed(base: str) -> dict[str, dict[str, list[str]]]:
