@@ -22,7 +22,6 @@ STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
-#variable_conflict use_column
 BEGIN
     RETURN QUERY
     SELECT l.intersection_id, l.intersection_name, l.safety_index, l.traffic_volume, l.latitude, l.longitude
@@ -42,7 +41,6 @@ STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
-#variable_conflict use_column
 BEGIN
     RETURN (
     SELECT json_build_object('intersection_id', l.intersection_id, 'intersection_name', l.intersection_name,
@@ -73,7 +71,6 @@ STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
-#variable_conflict use_column
 BEGIN
     RETURN (
     SELECT json_build_object('intersection_id', r.id, 'intersection_name', r.name, 'data_points', p.points,
@@ -136,7 +133,6 @@ STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
-#variable_conflict use_column
 BEGIN
     RETURN QUERY
     SELECT n.id, n.name, n.latitude, n.longitude, n.distance_meters
@@ -159,7 +155,6 @@ STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
-#variable_conflict use_column
 BEGIN
     RETURN QUERY
     SELECT n.id, n.name, n.latitude, n.longitude, n.distance_meters

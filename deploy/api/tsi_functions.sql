@@ -25,7 +25,6 @@ STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
-#variable_conflict use_column
 BEGIN
     RETURN QUERY
     SELECT h.*
@@ -56,7 +55,6 @@ STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
-#variable_conflict use_column
 BEGIN
     RETURN QUERY
     SELECT n.*
@@ -78,7 +76,6 @@ STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
-#variable_conflict use_column
 BEGIN
     RETURN QUERY
     SELECT n.*
@@ -100,7 +97,6 @@ STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
-#variable_conflict use_column
 BEGIN
     RETURN QUERY
     SELECT n.*
