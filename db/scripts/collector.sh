@@ -2,8 +2,8 @@
 # The collector of the local stack: collector.sh start | stop
 #   With VCC_CLIENT_ID and VCC_CLIENT_SECRET in the environment it collects from the real VCC API
 #   (VCC_BASE_URL, default https://vcc.vtti.vt.edu). Without them it starts the VCC simulator on
-#   TSDB_SIM_PORT, collects from it, and (once per checkout) generates TSDB_HISTORY_DAYS days of
-#   simulated history in the background, so hourly and daily rollups have data.
+#   TSDB_SIM_PORT, collects from it, and (when the database has no hourly rollups yet) generates
+#   TSDB_HISTORY_DAYS days of simulated history in the background, so hourly and daily rollups have data.
 #   The archive goes to GCS_BUCKET when set, else to .local/collector/archive.
 source "$(dirname "$0")/common.sh"
 
@@ -27,9 +27,9 @@ start() {
       || { tail -n 20 "$LOG_DIR/simulator.log" >&2; die "the simulator did not answer on port $SIM_PORT"; }
     log "VCC simulator on http://127.0.0.1:$SIM_PORT/ (log $LOG_DIR/simulator.log)"
     export VCC_BASE_URL="http://127.0.0.1:$SIM_PORT" VCC_CLIENT_ID=simulator VCC_CLIENT_SECRET=simulator-secret
-    if [ ! -e "$COLLECTOR_DIR/history-done" ] && ! svc_pid history >/dev/null; then
+    if ! db_has_history && ! svc_pid history >/dev/null; then
       log "generating $HISTORY_DAYS days of simulated history in the background (log $LOG_DIR/history.log)"
-      svc_start history bash -c "'$VENV/bin/collector' generate-history --days '$HISTORY_DAYS' && touch '$COLLECTOR_DIR/history-done'"
+      svc_start history "$VENV/bin/collector" generate-history --days "$HISTORY_DAYS"
     fi
   fi
   svc_start collector "$VENV/bin/collector" run
@@ -42,8 +42,6 @@ case "${1:-}" in
   start) start ;;
   stop)
     svc_stop collector
-    # history is `bash -c 'collector generate-history && touch …'`: its whole process group goes
-    if pid="$(svc_pid history)"; then kill -TERM -- "-$pid" 2>/dev/null || true; fi
     svc_stop history
     svc_stop simulator ;;
   *) die "usage: $0 start|stop" ;;

@@ -52,6 +52,12 @@ jwt_secret() {
   cat "$JWT_SECRET_FILE"
 }
 
+# Whether the dev database holds rolled-up history (the simulated history of `make up`, or real
+# data): asked of the database itself, so a recreated database gets its history again.
+db_has_history() {
+  [ "$(psql -qtAX -d "$DB_NAME" -c 'SELECT EXISTS (SELECT FROM tsi.safety_indices_hourly)' 2>/dev/null)" = t ]
+}
+
 # Background services of `make up`, each remembered by pid in .local/pids so `make down`
 # stops exactly what was started.
 svc_pid() { local f="$PID_DIR/$1.pid"; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"; }
