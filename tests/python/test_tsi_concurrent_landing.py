@@ -14,6 +14,7 @@ import psycopg
 import pytest
 
 from collector.synthetic import grid_intersections
+from tsi_fixtures import drop_day_partitions
 
 VEHICLES = 2_000
 BASE_ID = 880_000_000 + random.randrange(1_000) * 10 * VEHICLES  # fresh ids when run again by hand
@@ -51,11 +52,7 @@ def new_day(connect: Callable[..., psycopg.Connection]) -> Iterator[None]:
     (make test compares dumps)."""
     yield
     with connect(autocommit=True) as conn:
-        for (name,) in conn.execute("SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class AS c"
-                                    " JOIN pg_namespace AS n ON n.oid = c.relnamespace"
-                                    " WHERE n.nspname = 'tsi' AND c.relkind = 'r' AND c.relname ~ '_2026052[89]$'").fetchall():
-            conn.execute(f"DROP TABLE {name}")
-        conn.execute("DELETE FROM tsi.pending_minutes WHERE minute >= '2026-05-28' AND minute < '2026-05-30'")
+        drop_day_partitions(conn, "2026-05-28", "2026-05-29")
 
 
 @pytest.mark.parametrize("speed, table, offset", [

@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterator
 import psycopg
 import pytest
 
+from tsi_fixtures import drop_day_partitions
+
 DAY = "2026-03-03"
 
 
@@ -35,12 +37,8 @@ def fresh_day(connect: Callable[..., psycopg.Connection]) -> Iterator[None]:
         conn.execute("SELECT pg_stat_force_next_flush()")
     yield
     with connect(autocommit=True) as conn:
-        for (name,) in conn.execute("SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class AS c"
-                                    " JOIN pg_namespace AS n ON n.oid = c.relnamespace"
-                                    " WHERE n.nspname = 'tsi' AND c.relkind = 'r' AND c.relname ~ '_20260303$'").fetchall():
-            conn.execute(f"DROP TABLE {name}")
+        drop_day_partitions(conn, DAY, DAY)
         conn.execute("DELETE FROM tsi.intersections WHERE id = 9301")
-        conn.execute("DELETE FROM tsi.pending_minutes WHERE minute >= %s::date AND minute < %s::date + 1", (DAY, DAY))
 
 
 def test_processing_analyses_partitions_without_statistics(
