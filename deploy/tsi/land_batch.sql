@@ -134,12 +134,16 @@ BEGIN
         RAISE EXCEPTION 'batch must not be NULL' USING ERRCODE = 'invalid_parameter_value';
     END IF;
 
-    -- Classify every staged message once; the moves below read this.
+    -- Read every staged message once (its problem, or its typed fields); the moves below read
+    -- this. The payload is kept only where a later step needs it (quarantine, MapData, SPaT).
     IF to_regclass('pg_temp.land_rows') IS NULL THEN
         CREATE TEMP TABLE land_rows (
             ord bigint, msg_type text, received_at timestamptz, payload jsonb, problem tsi.rejection,
-            ts timestamptz, lat double precision, lon double precision, radius double precision,
-            intersection_id integer
+            ts timestamptz, object_id bigint, msg_cnt smallint, sec_mark integer,
+            latitude double precision, longitude double precision, elevation double precision,
+            speed double precision, heading double precision, accel_lon double precision,
+            accel_lat double precision, wheel_brakes integer, vehicle_length integer, vehicle_width integer,
+            basic_type smallint, rsu_name text, radius double precision
         ) ON COMMIT DELETE ROWS;
     END IF;
     TRUNCATE pg_temp.land_rows;
@@ -147,29 +151,26 @@ BEGIN
     WITH taken AS (
         DELETE FROM tsi.message_staging WHERE batch_id = batch
         RETURNING msg_type, received_at, payload
+    ), radii AS MATERIALIZED (
+        -- the assignment radius of each formula version, with the interval it is in force
+        SELECT c.effective_from, lead(c.effective_from, 1, 'infinity') OVER (ORDER BY c.effective_from) AS effective_until,
+               c.assignment_radius_m
+        FROM formula_config AS c
     )
-    INSERT INTO pg_temp.land_rows (ord, msg_type, received_at, payload, problem, ts, lat, lon, radius)
-    SELECT row_number() OVER (), t.msg_type, t.received_at, t.payload, p.problem, m.ts, m.lat, m.lon,
-           -- the assignment radius of the formula version in force at the message's time
-           (SELECT c.assignment_radius_m FROM formula_config AS c
-            WHERE c.effective_from <= m.ts ORDER BY c.effective_from DESC LIMIT 1)
+    INSERT INTO pg_temp.land_rows
+    SELECT row_number() OVER (), t.msg_type, t.received_at,
+           CASE WHEN p.problem IS NOT NULL OR t.msg_type NOT IN ('bsm', 'psm') THEN t.payload END,
+           p.problem, v.ts, v.object_id, v.msg_cnt, v.sec_mark, v.latitude, v.longitude, v.elevation,
+           v.speed, v.heading, v.accel_lon, v.accel_lat, v.wheel_brakes, v.vehicle_length, v.vehicle_width,
+           v.basic_type, v.rsu_name,
+           (SELECT r.assignment_radius_m FROM radii AS r WHERE v.ts >= r.effective_from AND v.ts < r.effective_until)
     FROM taken AS t
+    CROSS JOIN LATERAL read_v2x(t.msg_type, t.payload, t.received_at) AS v
     CROSS JOIN LATERAL (SELECT CASE t.msg_type
-        WHEN 'bsm' THEN check_bsm(t.payload, t.received_at)
-        WHEN 'psm' THEN check_psm(t.payload, t.received_at)
         WHEN 'mapdata' THEN check_mapdata(t.payload)
         WHEN 'spat' THEN check_spat(t.payload)
-        ELSE ('unknown_type', format('msg_type must be bsm, psm, mapdata or spat, got %L', t.msg_type))::tsi.rejection
-    END AS problem OFFSET 0) AS p  -- OFFSET 0: checked once, not once per reference to p.problem
-    -- Time and position of valid BSM/PSM (validated fields, read with plain casts); ord numbers the
-    -- rows 1..n, the positions of the arrays nearest_intersections takes.
-    CROSS JOIN LATERAL (SELECT CASE WHEN t.msg_type = 'bsm' THEN t.payload -> 'bsmJson' -> 'coreData'
-                                    WHEN t.msg_type = 'psm' THEN t.payload -> 'psmJson' -> 'position' END AS pos
-                        OFFSET 0) AS o
-    CROSS JOIN LATERAL (SELECT CASE WHEN p.problem IS NULL AND o.pos IS NOT NULL
-                                    THEN epoch_ms_to_timestamptz((t.payload ->> 'timestamp')::numeric::bigint) END AS ts,
-                               CASE WHEN p.problem IS NULL THEN (o.pos ->> 'lat')::float8 END AS lat,
-                               CASE WHEN p.problem IS NULL THEN (o.pos ->> 'lon')::float8 END AS lon) AS m;
+        ELSE v.problem
+    END AS problem OFFSET 0) AS p;  -- OFFSET 0: checked once, not once per reference to p.problem
     received := (SELECT count(*) FROM pg_temp.land_rows);
 
     -- Partitions for the (UTC) days that have messages, and those processing will write (the day
@@ -234,30 +235,23 @@ BEGIN
     ORDER BY 1, 2
     ON CONFLICT DO NOTHING;
 
-    -- Every valid BSM and PSM to its nearest intersection, in one set-based pass.
-    UPDATE pg_temp.land_rows AS r SET intersection_id = n.intersection_id
-    FROM nearest_intersections((SELECT array_agg(lat ORDER BY ord) FROM pg_temp.land_rows),
-                               (SELECT array_agg(lon ORDER BY ord) FROM pg_temp.land_rows),
-                               (SELECT array_agg(radius ORDER BY ord) FROM pg_temp.land_rows)) AS n
-    WHERE r.ord = n.ord;
-
-    -- Rows go in key order (here and below): two batches holding the same messages (a poller and a
-    -- stream, a retry) then wait for each other instead of deadlocking.
-    WITH bsm AS (
+    -- Every valid BSM and PSM to its nearest intersection, in one set-based pass (ord numbers the
+    -- rows 1..n, the positions of the arrays), then into the raw tables. Rows go in key order (here
+    -- and below): two batches holding the same messages (a poller and a stream, a retry) then wait
+    -- for each other instead of deadlocking.
+    WITH near AS MATERIALIZED (
+        SELECT n.ord, n.intersection_id
+        FROM nearest_intersections((SELECT array_agg(latitude ORDER BY ord) FROM pg_temp.land_rows),
+                                   (SELECT array_agg(longitude ORDER BY ord) FROM pg_temp.land_rows),
+                                   (SELECT array_agg(radius ORDER BY ord) FROM pg_temp.land_rows)) AS n
+    ), bsm AS (
         INSERT INTO tsi.bsm_messages (ts_second, vehicle_id, msg_cnt, sec_mark, ts, received_at, intersection_id,
                                       latitude, longitude, elevation, speed, heading, accel_lon, accel_lat,
                                       wheel_brakes, vehicle_length, vehicle_width, rsu_name)
-        -- Validated fields are read with plain casts; the others stay NULL when not numbers.
-        SELECT date_trunc('second', r.ts), (c ->> 'id')::numeric::bigint, (c ->> 'msgCnt')::numeric::smallint,
-               (c ->> 'secMark')::numeric::integer, r.ts, r.received_at,
-               r.intersection_id, r.lat, r.lon, json_number(c -> 'elev'),
-               (c ->> 'speed')::float8, json_number(c -> 'heading'),
-               (c -> 'accelSet' ->> 'lon')::float8, json_number(c -> 'accelSet' -> 'lat'),
-               json_int4(c -> 'brakes' -> 'wheelBrakes'),
-               json_int4(c -> 'size' -> 'length'), json_int4(c -> 'size' -> 'width'),
-               r.payload ->> 'rsuName'
-        FROM pg_temp.land_rows AS r
-        CROSS JOIN LATERAL (SELECT r.payload -> 'bsmJson' -> 'coreData' AS c OFFSET 0) AS core  -- extracted once
+        SELECT date_trunc('second', r.ts), r.object_id, r.msg_cnt, r.sec_mark, r.ts, r.received_at, n.intersection_id,
+               r.latitude, r.longitude, r.elevation, r.speed, r.heading, r.accel_lon, r.accel_lat,
+               r.wheel_brakes, r.vehicle_length, r.vehicle_width, r.rsu_name
+        FROM pg_temp.land_rows AS r LEFT JOIN near AS n USING (ord)
         WHERE r.msg_type = 'bsm' AND r.problem IS NULL
         ORDER BY 1, 2, 3, 4
         ON CONFLICT DO NOTHING
@@ -265,13 +259,9 @@ BEGIN
     ), psm AS (
         INSERT INTO tsi.psm_messages (ts_second, psm_id, msg_cnt, sec_mark, ts, received_at, intersection_id,
                                       basic_type, latitude, longitude, elevation, speed, heading, rsu_name)
-        SELECT date_trunc('second', r.ts), (p ->> 'id')::numeric::bigint, (p ->> 'msgCnt')::numeric::smallint,
-               (p ->> 'secMark')::numeric::integer, r.ts, r.received_at,
-               r.intersection_id, (p ->> 'basicType')::numeric::smallint, r.lat, r.lon,
-               json_number(p -> 'position' -> 'elev'), (p ->> 'speed')::float8, json_number(p -> 'heading'),
-               r.payload ->> 'rsuName'
-        FROM pg_temp.land_rows AS r
-        CROSS JOIN LATERAL (SELECT r.payload -> 'psmJson' AS p OFFSET 0) AS body
+        SELECT date_trunc('second', r.ts), r.object_id, r.msg_cnt, r.sec_mark, r.ts, r.received_at, n.intersection_id,
+               r.basic_type, r.latitude, r.longitude, r.elevation, r.speed, r.heading, r.rsu_name
+        FROM pg_temp.land_rows AS r LEFT JOIN near AS n USING (ord)
         WHERE r.msg_type = 'psm' AND r.problem IS NULL
         ORDER BY 1, 2, 3, 4
         ON CONFLICT DO NOTHING

@@ -3,7 +3,7 @@ BEGIN;
 
 REVOKE EXECUTE ON FUNCTION
     tsi.json_number(jsonb), tsi.json_integer(jsonb), tsi.json_int4(jsonb), tsi.epoch_ms_to_timestamptz(bigint),
-    tsi.check_v2x(text, jsonb, jsonb, jsonb, timestamptz), tsi.check_bsm(jsonb, timestamptz),
+    tsi.read_v2x(text, jsonb, timestamptz), tsi.check_bsm(jsonb, timestamptz),
     tsi.check_psm(jsonb, timestamptz), tsi.check_mapdata(jsonb), tsi.check_spat(jsonb),
     tsi.spat_time(bigint, bigint, timestamptz),
     tsi.local_hour(timestamptz, text), tsi.local_day_of_week(timestamptz, text),

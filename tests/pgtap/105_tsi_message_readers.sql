@@ -2,7 +2,7 @@
 -- safe JSON readers (a wrong type is NULL, never an error), epoch milliseconds, the first problem
 -- of a BSM, PSM, MapData or SPaT message, and the argument helpers of the query functions.
 BEGIN;
-SELECT plan(33);
+SELECT plan(40);
 
 -- JSON readers ----------------------------------------------------------------------------------
 SELECT is(tsi.json_number('12.5'), 12.5::float8, 'json_number reads a JSON number');
@@ -33,14 +33,34 @@ SELECT is((tsi.check_bsm(jsonb_set(bsm, '{timestamp}', '1763557684'), received))
           'check_bsm: epoch seconds instead of milliseconds is invalid_timestamp') FROM msg;
 SELECT is((tsi.check_bsm(bsm, received - interval '2 hours')).reason, 'timestamp_in_future',
           'check_bsm: a message more than an hour after its receipt is timestamp_in_future') FROM msg;
-SELECT is((tsi.check_v2x('bsmJson.coreData', bsm -> 'timestamp', bsm -> 'bsmJson' -> 'coreData',
-                         jsonb_build_object('lat', 0, 'lon', 0), received)).reason, 'invalid_coordinates',
-          'check_v2x: position 0, 0 is invalid_coordinates') FROM msg;
+SELECT is((tsi.check_bsm(jsonb_set(jsonb_set(bsm, '{bsmJson,coreData,lat}', '0'), '{bsmJson,coreData,lon}', '0'),
+                         received)).reason, 'invalid_coordinates',
+          'check_bsm: position 0, 0 is invalid_coordinates') FROM msg;
 SELECT is(tsi.check_psm(psm, received), NULL::tsi.rejection, 'check_psm: a pedestrian PSM is valid') FROM msg;
 SELECT is((tsi.check_psm(jsonb_set(psm, '{psmJson,basicType}', '7'), received)).reason, 'invalid_basic_type',
           'check_psm: basicType 7 is invalid_basic_type') FROM msg;
 SELECT is((tsi.check_psm(psm - 'psmJson', received)).reason, 'invalid_structure',
           'check_psm: a PSM without psmJson is invalid_structure') FROM msg;
+SELECT is((SELECT (r.ts, r.object_id, r.msg_cnt, r.sec_mark, r.latitude, r.longitude, r.speed, r.accel_lon, r.rsu_name)::text
+            FROM tsi.read_v2x('bsm', bsm, received) AS r),
+          ('2025-11-19 13:08:04+00'::timestamptz, 700295, 17, 4120, 38.871663, -77.263105, 11.58, -0.4, 'x')::text,
+          'read_v2x: the typed fields of the reference''s example BSM') FROM msg;
+SELECT is((SELECT (r.problem, r.elevation, r.heading, r.vehicle_length, r.wheel_brakes)::text
+           FROM tsi.read_v2x('bsm', jsonb_set(jsonb_set(jsonb_set(bsm, '{bsmJson,coreData,elev}', '"high"'),
+                                                        '{bsmJson,coreData,size}', '{"length": 1e12}'),
+                                              '{bsmJson,coreData,brakes}', '{"wheelBrakes": 2.5}'), received) AS r),
+          '(,,,,)', 'read_v2x: optional fields of a wrong type or out of range are NULL, the message stays valid') FROM msg;
+SELECT is((SELECT (r.object_id, r.msg_cnt, r.basic_type, r.latitude, r.speed)::text FROM tsi.read_v2x('psm', jsonb_set(psm, '{psmJson,msgCnt}', '3.0'), received) AS r),
+          '(9001,3,1,38.871663,1.4)', 'read_v2x: a PSM''s fields, its position from psmJson.position (3.0 is the integer 3)') FROM msg;
+SELECT is((SELECT (r.problem).reason FROM tsi.read_v2x('bsm', jsonb_set(bsm, '{bsmJson,coreData,id}', '"700295"'), received) AS r),
+          'missing_id', 'read_v2x: an id given as a string is missing_id') FROM msg;
+SELECT is((SELECT (r.problem).reason || ': ' || (r.problem).detail FROM tsi.read_v2x('bsm', jsonb_set(bsm, '{bsmJson,coreData}', '[1]'), received) AS r),
+          'invalid_structure: bsmJson.coreData body is missing or not an object',
+          'read_v2x: a coreData that is not an object is invalid_structure, not an error') FROM msg;
+SELECT is((SELECT (r.problem).reason FROM tsi.read_v2x('tim', bsm, received) AS r),
+          'unknown_type', 'read_v2x: another msg_type is unknown_type') FROM msg;
+SELECT is((SELECT r.ts FROM tsi.read_v2x('bsm', jsonb_set(bsm, '{bsmJson,coreData,speed}', '163.82'), received) AS r),
+          NULL::timestamptz, 'read_v2x: a message with a problem has no fields') FROM msg;
 SELECT is(tsi.check_mapdata('{"intersections": [{"id": {"region": 0, "id": 156}, "refPoint": {"lat": 38.928411, "lon": -77.241071}}]}'),
           NULL::tsi.rejection, 'check_mapdata: an intersection with id and reference point is valid');
 SELECT is((tsi.check_mapdata('{"intersections": [{"id": {"id": 70000}, "refPoint": {"lat": 38.9, "lon": -77.2}}]}')).reason,
