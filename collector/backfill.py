@@ -15,10 +15,12 @@ import logging
 import sys
 import time
 import uuid
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from collector.archive import Archive, Batch, days, from_parquet, to_parquet
-from collector.db import Database, reprocess
+from collector.db import Database, Landed, reprocess
 from collector.logs import fields
 from collector.synthetic import Intersection
 from collector.vcc import Message
@@ -26,6 +28,7 @@ from collector.world import World
 
 log = logging.getLogger("collector.backfill")
 ORDER = ("mapdata", "spat", "bsm", "psm")  # intersections before the messages assigned to them
+LANDING_SESSIONS = 2  # database sessions a backfill lands on at once (one per core here)
 
 
 class Progress:
@@ -58,7 +61,7 @@ class BackfillResult:
     landed: int = 0
     duplicates: int = 0
     quarantined: int = 0
-    land_seconds: float = 0.0
+    land_seconds: float = 0.0    # summed over the landing sessions
     first_ms: int | None = None   # message times (not receipt times) of the landed BSM/PSM
     last_ms: int | None = None
 
@@ -82,31 +85,54 @@ def backfill(archive: Archive, db: Database, process_conninfo: str | None, start
     result = BackfillResult()
     progress = Progress("backfill: files", len(names))
     pending: dict[str, list[Message]] = {}
+    # Batches land on as many sessions at once as the pool holds (landing is CPU-bound in the
+    # database; concurrent batches are safe: each de-duplicates and inserts in key order). At most
+    # two per session wait, so memory stays bounded however fast the archive reads.
+    sessions = db.pool.max_size
+    in_flight: deque[Future[tuple[Landed, float]]] = deque()
 
-    def land(kind: str) -> None:
-        msgs = pending.pop(kind, [])
-        if msgs:
-            t0 = time.monotonic()
-            r = db.land(Batch(uuid.uuid4(), kind, msgs))
-            result.land_seconds += time.monotonic() - t0
-            result.landed += r.landed
-            result.duplicates += r.duplicates
-            result.quarantined += r.quarantined
+    def timed_land(batch: Batch) -> tuple[Landed, float]:
+        t0 = time.monotonic()
+        return db.land(batch), time.monotonic() - t0
 
-    for kind, name in names:
-        batch = from_parquet(archive.read(name))
-        rows = [m for m in batch.messages if start <= m.received_at < end]
-        if kind in ("bsm", "psm"):
-            for m in rows:
-                result.saw(m.raw)
-        pending.setdefault(kind, []).extend(rows)
-        result.files += 1
-        result.rows += len(rows)
-        if len(pending[kind]) >= chunk_rows:
-            land(kind)
-        progress.step(len(rows))
-    for kind in ORDER:
-        land(kind)
+    def collect() -> None:
+        r, seconds = in_flight.popleft().result()
+        result.land_seconds += seconds
+        result.landed += r.landed
+        result.duplicates += r.duplicates
+        result.quarantined += r.quarantined
+
+    with ThreadPoolExecutor(max_workers=sessions) as executor:
+        def land(kind: str) -> None:
+            msgs = pending.pop(kind, [])
+            if msgs:
+                while len(in_flight) >= 2 * sessions:
+                    collect()
+                in_flight.append(executor.submit(timed_land, Batch(uuid.uuid4(), kind, msgs)))
+
+        previous = None
+        for kind, name in names:
+            if kind != previous and previous is not None:
+                # every batch of a kind lands before the next kind's: MapData before the messages it assigns
+                land(previous)
+                while in_flight:
+                    collect()
+            previous = kind
+            batch = from_parquet(archive.read(name))
+            rows = [m for m in batch.messages if start <= m.received_at < end]
+            if kind in ("bsm", "psm"):
+                for m in rows:
+                    result.saw(m.raw)
+            pending.setdefault(kind, []).extend(rows)
+            result.files += 1
+            result.rows += len(rows)
+            if len(pending[kind]) >= chunk_rows:
+                land(kind)
+            progress.step(len(rows))
+        if previous is not None:
+            land(previous)
+        while in_flight:
+            collect()
     log.info("backfill landed", extra=fields(files=result.files, rows=result.rows, landed=result.landed,
                                              duplicates=result.duplicates, quarantined=result.quarantined))
     if process_conninfo and result.first_ms is not None and result.last_ms is not None:

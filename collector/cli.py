@@ -142,12 +142,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def cmd_backfill(start: dt.datetime, end: dt.datetime, process: bool, s: Settings) -> int:
     from collector.archive import open_archive
-    from collector.backfill import backfill
+    from collector.backfill import LANDING_SESSIONS, backfill
     from collector.db import Database
 
     if end <= start:
         raise ConfigError(f"--from must be before --to ({start.isoformat()} .. {end.isoformat()})")
-    db = Database(s.database_url, max_size=1)
+    db = Database(s.database_url, max_size=LANDING_SESSIONS)
     db.open(wait=True)
     try:
         r = backfill(open_archive(s.archive_dir, s.gcs_bucket), db, s.process_database_url if process else None, start, end)
