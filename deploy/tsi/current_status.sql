@@ -21,7 +21,7 @@ CROSS JOIN LATERAL (
 ) AS r;
 
 COMMENT ON MATERIALIZED VIEW tsi.mv_current_safety_status IS
-    'Latest safety index of every intersection with data (its newest 1-minute row, however old), refreshed every minute by the pg_cron job tsi-refresh-current-status.';
+    'Latest safety index of every intersection with data (its newest 1-minute row, however old), refreshed by tsi.process_pending after it computed new rows, and every minute by the pg_cron job tsi-refresh-current-status.';
 CREATE UNIQUE INDEX idx_mv_current_safety_status ON tsi.mv_current_safety_status (intersection_id);
 
 CREATE PROCEDURE tsi.refresh_current_status()

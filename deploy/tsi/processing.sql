@@ -487,9 +487,14 @@ BEGIN
 
     DELETE FROM pending_minutes AS p USING pg_temp.taken_minutes AS t
     WHERE p.minute = t.minute AND p.mark = t.mark;
+    -- The API's latest indices show what was just computed, not what the refresh job saw at the
+    -- same minute (it runs alongside and would publish them a minute later).
+    IF processed > 0 THEN
+        CALL refresh_current_status();
+    END IF;
 END
 $$;
 COMMENT ON PROCEDURE tsi.process_pending(integer, integer) IS
-    'Processes up to max_minutes of the oldest minutes that received messages since they were last processed (and the minute after each, if it was processed before); returns how many were taken. The pg_cron job tsi-process calls it every minute.';
+    'Processes up to max_minutes of the oldest minutes that received messages since they were last processed (and the minute after each, if it was processed before), then refreshes tsi.mv_current_safety_status; returns how many were taken. The pg_cron job tsi-process calls it every minute.';
 
 COMMIT;

@@ -5,7 +5,7 @@
 -- The raw rows are built by hand (typed inserts) so that landing is not under test here; only the
 -- late message goes through tsi.land_batch, as in production.
 BEGIN;
-SELECT plan(63);
+SELECT plan(64);
 
 -- Helpers ----------------------------------------------------------------------------------------
 
@@ -319,6 +319,9 @@ SELECT is(ARRAY(SELECT minute FROM tsi.pending_minutes ORDER BY minute), ARRAY['
 SET LOCAL TimeZone = 'Asia/Kolkata';   -- a session in a +05:30 zone must not change what is computed
 SELECT is(pg_temp.process_pending(), 2, 'process_pending takes the two pending minutes');
 SELECT is_empty($$ SELECT FROM tsi.pending_minutes $$, 'no minute is pending afterwards');
+SELECT results_eq($$ SELECT last_updated FROM tsi.mv_current_safety_status WHERE intersection_id = 1001 $$,
+                  $$ SELECT max(timestamp) FROM tsi.safety_indices_realtime WHERE intersection_id = 1001 $$,
+                  'process_pending refreshed mv_current_safety_status: it shows the newest 1-minute row');
 SELECT is((SELECT traffic_volume FROM tsi.features_minute WHERE intersection_id = 1001 AND minute = '2026-11-10 15:15+00'), 3,
           'the late minute''s features now count the late vehicle');
 SELECT results_eq(
