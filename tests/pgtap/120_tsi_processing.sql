@@ -5,7 +5,7 @@
 -- The raw rows are built by hand (typed inserts) so that landing is not under test here; only the
 -- late message goes through tsi.land_batch, as in production.
 BEGIN;
-SELECT plan(64);
+SELECT plan(66);
 
 -- Helpers ----------------------------------------------------------------------------------------
 
@@ -410,6 +410,43 @@ INSERT INTO tsi.pending_minutes (minute) VALUES ('2026-11-16 12:30+00');
 SELECT is(pg_temp.process_pending(), 1, 'the late minute is taken');
 SELECT is((SELECT vru_event_count FROM tsi.features_minute WHERE intersection_id = 1001 AND minute = '2026-11-16 12:31+00'), 1,
           'the processed minute after it now counts the pair its late predecessor completed');
+
+-- The cell search finds exactly the pairs a search of every pair of messages finds: 300 vehicle
+-- and 60 pedestrian messages at random places within 25 m and random milliseconds of two minutes
+-- and the 5 s before them, so pairs straddle cell edges in space and time.
+SELECT setseed(0.42);
+SELECT pg_temp.vehicle(1001, 900 + k % 30, t, north, east, speed)
+FROM (SELECT k, timestamptz '2026-11-17 08:59:55+00' + (random() * 125000)::integer * interval '1 ms' AS t,
+             random() * 50 - 25 AS north, random() * 50 - 25 AS east, random() * 20 AS speed
+      FROM generate_series(1, 300) AS k) AS r;
+SELECT pg_temp.vru(1001, 950 + k % 10, t, north, east)
+FROM (SELECT k, timestamptz '2026-11-17 08:59:55+00' + (random() * 125000)::integer * interval '1 ms' AS t,
+             random() * 50 - 25 AS north, random() * 50 - 25 AS east
+      FROM generate_series(1, 60) AS k) AS r;
+SELECT tsi.compute_features('2026-11-17 09:00+00', '2026-11-17 09:02+00');
+CREATE TEMP TABLE every_pair AS
+WITH m AS (
+    SELECT true AS vehicle, b.vehicle_id AS id, b.ts, b.speed,
+           (b.longitude - i.longitude) * 111320 * cos(radians(i.latitude)) AS x, (b.latitude - i.latitude) * 110574 AS y
+    FROM tsi.bsm_messages AS b JOIN tsi.intersections AS i ON i.id = b.intersection_id
+    WHERE b.intersection_id = 1001 AND b.ts >= '2026-11-17 08:59:55+00' AND b.ts < '2026-11-17 09:02+00'
+    UNION ALL
+    SELECT false, p.psm_id, p.ts, p.speed,
+           (p.longitude - i.longitude) * 111320 * cos(radians(i.latitude)), (p.latitude - i.latitude) * 110574
+    FROM tsi.psm_messages AS p JOIN tsi.intersections AS i ON i.id = p.intersection_id
+    WHERE p.intersection_id = 1001 AND p.ts >= '2026-11-17 08:59:55+00' AND p.ts < '2026-11-17 09:02+00'
+)
+SELECT DISTINCT date_trunc('minute', greatest(a.ts, b.ts)) AS minute, a.vehicle AND b.vehicle AS vehicle_pair, a.id AS a_id, b.id AS b_id
+FROM m AS a JOIN m AS b ON (a.vehicle, a.id) < (b.vehicle, b.id)
+WHERE (a.vehicle OR b.vehicle) AND abs(extract(epoch FROM b.ts - a.ts)) <= 5 AND (b.x - a.x) ^ 2 + (b.y - a.y) ^ 2 < 100
+  AND (NOT (a.vehicle AND b.vehicle) OR abs(a.speed - b.speed) > 5) AND greatest(a.ts, b.ts) >= '2026-11-17 09:00+00';
+SELECT cmp_ok((SELECT count(*) FROM every_pair), '>', 50::bigint, 'the random messages form many pairs');
+SELECT results_eq(
+    $$ SELECT minute, vru_event_count::bigint, vehicle_event_count::bigint FROM tsi.features_minute
+       WHERE intersection_id = 1001 AND minute >= '2026-11-17 09:00+00' AND minute < '2026-11-17 09:02+00' ORDER BY minute $$,
+    $$ SELECT minute, count(*) FILTER (WHERE NOT vehicle_pair), count(*) FILTER (WHERE vehicle_pair) FROM every_pair
+       GROUP BY minute ORDER BY minute $$,
+    'VRU and vehicle events of random messages equal those of a search of every pair of messages');
 
 SELECT * FROM finish();
 ROLLBACK;
