@@ -19,8 +19,8 @@ CREATE FUNCTION tsi.json_integer(v jsonb)
 RETURNS bigint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT CASE WHEN jsonb_typeof(v) = 'number' AND v > '-1e18' AND v < '1e18' AND v::numeric = trunc(v::numeric)
-                THEN v::numeric::bigint END
+    SELECT CASE WHEN jsonb_typeof(v) = 'number' AND abs(v::numeric) < 1e18 AND v::numeric = trunc(v::numeric)
+                THEN v::bigint END
 $$;
 COMMENT ON FUNCTION tsi.json_integer(jsonb) IS 'A JSON integer as bigint; NULL for anything else (fractions, strings, null, missing).';
 
