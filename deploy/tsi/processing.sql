@@ -38,6 +38,8 @@ DECLARE
     pair_time interval := make_interval(secs => c.conflict_time_s);
     pair_ms bigint := round(c.conflict_time_s * 1000)::bigint;
     from_ms bigint := round(date_part('epoch', from_ts) * 1000)::bigint;
+    cell_ms bigint := greatest(pair_ms, 1);
+    origin_ms bigint := from_ms - pair_ms - 1000;  -- before every message read: cells count from 0
     written integer;
 BEGIN
     DELETE FROM tsi.features_minute WHERE minute >= from_ts AND minute < to_ts;
@@ -58,28 +60,31 @@ BEGIN
         FROM tsi.psm_messages
         WHERE ts_second >= from_ts AND ts_second < to_ts AND intersection_id IS NOT NULL
         GROUP BY 1, 2
+    ), reference_points AS (
+        SELECT id, latitude, longitude, 111320 * cos(radians(latitude)) AS metres_per_degree_lon
+        FROM tsi.intersections
     ), points AS MATERIALIZED (
         -- Messages that can form a pair whose later message lies in the range, per intersection,
         -- in metres east/north of its reference point and hashed into cells of the conflict time
-        -- and distance packed into one bigint (time from 24 bits up, x and y 12 bits each), so
-        -- that pairs are found by a hash join on neighbouring cells. A clamped cell only adds
-        -- candidates: the exact tests below decide.
-        SELECT m.intersection_id, m.is_vehicle, m.object_id, m.ts, m.speed, m.x, m.y,
-               round(date_part('epoch', m.ts) * 1000)::bigint AS t_ms,  -- exact: messages carry whole ms
-               (floor(extract(epoch FROM m.ts - (from_ts - pair_time)) / c.conflict_time_s)::bigint * 4096
+        -- (whole ms, so that two messages within it are at most one cell apart) and distance,
+        -- packed into one bigint (time from 24 bits up, x and y 12 bits each), so that pairs are
+        -- found by a hash join on neighbouring cells. A clamped cell only adds candidates: the
+        -- exact tests below decide.
+        SELECT m.*,
+               ((m.t_ms - origin_ms) / cell_ms * 4096
                 + least(greatest(floor(m.x / c.conflict_distance_m)::bigint + 2048, 0), 4095)) * 4096
                 + least(greatest(floor(m.y / c.conflict_distance_m)::bigint + 2048, 0), 4095) AS cell
         FROM (
             SELECT true AS is_vehicle, b.intersection_id, b.vehicle_id AS object_id, b.ts, b.speed,
-                   (b.longitude - i.longitude) * 111320 * cos(radians(i.latitude)) AS x,
-                   (b.latitude - i.latitude) * 110574 AS y
-            FROM tsi.bsm_messages AS b JOIN tsi.intersections AS i ON i.id = b.intersection_id
+                   (b.longitude - i.longitude) * i.metres_per_degree_lon AS x, (b.latitude - i.latitude) * 110574 AS y,
+                   round(date_part('epoch', b.ts) * 1000)::bigint AS t_ms  -- exact: messages carry whole ms
+            FROM tsi.bsm_messages AS b JOIN reference_points AS i ON i.id = b.intersection_id
             WHERE b.ts_second >= from_ts - pair_time AND b.ts_second < to_ts
             UNION ALL
             SELECT false, p.intersection_id, p.psm_id, p.ts, p.speed,
-                   (p.longitude - i.longitude) * 111320 * cos(radians(i.latitude)),
-                   (p.latitude - i.latitude) * 110574
-            FROM tsi.psm_messages AS p JOIN tsi.intersections AS i ON i.id = p.intersection_id
+                   (p.longitude - i.longitude) * i.metres_per_degree_lon, (p.latitude - i.latitude) * 110574,
+                   round(date_part('epoch', p.ts) * 1000)::bigint
+            FROM tsi.psm_messages AS p JOIN reference_points AS i ON i.id = p.intersection_id
             WHERE p.ts_second >= from_ts - pair_time AND p.ts_second < to_ts
         ) AS m
     ), by_intersection AS (
