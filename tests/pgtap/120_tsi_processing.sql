@@ -5,7 +5,7 @@
 -- The raw rows are built by hand (typed inserts) so that landing is not under test here; only the
 -- late message goes through tsi.land_batch, as in production.
 BEGIN;
-SELECT plan(66);
+SELECT plan(68);
 
 -- Helpers ----------------------------------------------------------------------------------------
 
@@ -414,6 +414,8 @@ SELECT is((SELECT vru_event_count FROM tsi.features_minute WHERE intersection_id
 -- The cell search finds exactly the pairs a search of every pair of messages finds: 300 vehicle
 -- and 60 pedestrian messages at random places within 25 m and random milliseconds of two minutes
 -- and the 5 s before them, so pairs straddle cell edges in space and time.
+SELECT tsi.create_daily_partitions(p, '2026-11-17', '2026-11-18')
+FROM unnest(ARRAY['tsi.bsm_messages', 'tsi.psm_messages', 'tsi.features_minute']::regclass[]) AS p;
 SELECT setseed(0.42);
 SELECT pg_temp.vehicle(1001, 900 + k % 30, t, north, east, speed)
 FROM (SELECT k, timestamptz '2026-11-17 08:59:55+00' + (random() * 125000)::integer * interval '1 ms' AS t,
@@ -447,6 +449,20 @@ SELECT results_eq(
     $$ SELECT minute, count(*) FILTER (WHERE NOT vehicle_pair), count(*) FILTER (WHERE vehicle_pair) FROM every_pair
        GROUP BY minute ORDER BY minute $$,
     'VRU and vehicle events of random messages equal those of a search of every pair of messages');
+
+-- A conflict time with a fraction of a millisecond: a pedestrian and a vehicle 3 m and exactly
+-- 5 000 ms apart (the limit rounded to whole ms) are a pair. With cells of 4.9996 s they fell two
+-- cells apart (at 2.99996 and 4.00004 cells) and the pair was missed.
+INSERT INTO tsi.formula_config (formula_version, effective_from, description, window_minutes, conflict_time_s)
+VALUES (3, '2026-11-18 00:00+00', 'test: conflict time 4.9996 s', 5, 4.9996);
+SELECT pg_temp.vru(1001, 960, '2026-11-18 10:00:09.999+00', 0, 0);
+SELECT pg_temp.vehicle(1001, 96, '2026-11-18 10:00:14.999+00', 3, 0);
+SELECT tsi.compute_features('2026-11-18 10:00+00', '2026-11-18 10:01+00');
+SELECT is((SELECT vru_event_count FROM tsi.features_minute WHERE intersection_id = 1001 AND minute = '2026-11-18 10:00+00'), 1,
+          'a pair exactly at a conflict time with a fraction of a ms is found');
+SELECT is_empty($$ SELECT FROM tsi.features_minute_default UNION ALL SELECT FROM tsi.bsm_messages_default
+                   UNION ALL SELECT FROM tsi.psm_messages_default $$,
+                'the default partitions are still empty after the pair searches');
 
 SELECT * FROM finish();
 ROLLBACK;
