@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from decimal import Decimal
 from typing import NamedTuple
 
 import psycopg
@@ -25,11 +27,34 @@ class Landed(NamedTuple):
     unassigned: int
 
 
+# Text that may hold a number jsonb cannot, or a constant it does not know (strings can match too:
+# those are then only read once more).
+_SUSPECT = re.compile(r"[eE][+-]?[0-9]{5}|[0-9]{16384}|NaN|Infinity")
+
+
+def _jsonb_number(literal: str) -> Decimal:
+    """A JSON number jsonb can hold (numeric: at most 16 383 digits after the point, 131 072
+    before it); else ValueError. Python reads 1e-20000 as 0.0, PostgreSQL refuses it."""
+    d = Decimal(literal)
+    exponent = d.as_tuple().exponent
+    if not isinstance(exponent, int) or -exponent > 16383 or (d and d.adjusted() > 131071):
+        raise ValueError(f"{literal[:40]} is beyond PostgreSQL's numeric")
+    return d
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON")  # Python's json reads NaN and Infinity
+
+
 def as_jsonb(raw: str) -> Jsonb:
-    """The message's JSON text as it is; text that is not JSON goes in as a JSON string, which
-    the database quarantines (not_an_object) with the text kept."""
+    """The message's JSON text as it is; text that PostgreSQL cannot read as jsonb (not JSON,
+    NaN or Infinity, a NUL character, a number beyond numeric) goes in as a JSON string, which
+    the database quarantines (not_an_object) with the text kept: one such message must not fail
+    the COPY of its whole batch (which would then be retried for ever)."""
     try:
         json.loads(raw)
+        if _SUSPECT.search(raw):  # checking every number would double the cost of the common case
+            json.loads(raw, parse_float=_jsonb_number, parse_int=_jsonb_number, parse_constant=_not_json)
         ok = "\\u0000" not in raw  # valid JSON, but jsonb has no NUL character
     except ValueError:
         ok = False

@@ -11,9 +11,15 @@ CREATE FUNCTION tsi.json_number(v jsonb)
 RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT CASE WHEN jsonb_typeof(v) = 'number' AND v > '-1e15' AND v < '1e15' THEN v::double precision END
+    -- double precision raises an error for a magnitude it would round to zero (1e-400), which
+    -- would abort a whole batch: such a number is 0.
+    SELECT CASE WHEN jsonb_typeof(v) = 'number' THEN
+                CASE WHEN abs(v::numeric) >= 1e15 THEN NULL
+                     WHEN abs(v::numeric) < 1e-300 THEN 0
+                     ELSE v::double precision END
+           END
 $$;
-COMMENT ON FUNCTION tsi.json_number(jsonb) IS 'A JSON number as double precision; NULL for anything else (string, null, missing, absurdly large).';
+COMMENT ON FUNCTION tsi.json_number(jsonb) IS 'A JSON number as double precision (0 for a magnitude below 1e-300); NULL for anything else (string, null, missing, absurdly large).';
 
 CREATE FUNCTION tsi.json_integer(v jsonb)
 RETURNS bigint

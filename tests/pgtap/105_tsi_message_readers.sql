@@ -2,13 +2,14 @@
 -- safe JSON readers (a wrong type is NULL, never an error), epoch milliseconds, the first problem
 -- of a BSM, PSM, MapData or SPaT message, and the argument helpers of the query functions.
 BEGIN;
-SELECT plan(40);
+SELECT plan(42);
 
 -- JSON readers ----------------------------------------------------------------------------------
 SELECT is(tsi.json_number('12.5'), 12.5::float8, 'json_number reads a JSON number');
 SELECT is(tsi.json_number('"12.5"'), NULL::float8, 'json_number: a JSON string is not a number (NULL, no error)');
 SELECT is(tsi.json_number('null'), NULL::float8, 'json_number: JSON null is NULL');
 SELECT is(tsi.json_number('1e300'), NULL::float8, 'json_number: an absurdly large number is NULL');
+SELECT is(tsi.json_number('-1e-400'), 0::float8, 'json_number: a number too small for double precision is 0, not an error');
 SELECT is(tsi.json_integer('700295'), 700295::bigint, 'json_integer reads an integer');
 SELECT is(tsi.json_integer('3.0'), 3::bigint, 'json_integer: 3.0 is the integer 3');
 SELECT is(tsi.json_integer('3.5'), NULL::bigint, 'json_integer: a fraction is NULL');
@@ -29,6 +30,10 @@ SELECT '{"timestamp": 1763557684000, "rsuName": "x", "bsmJson": {"coreData": {"m
 SELECT is(tsi.check_bsm(bsm, received), NULL::tsi.rejection, 'check_bsm: the reference''s example BSM is valid') FROM msg;
 SELECT is((tsi.check_bsm(jsonb_set(bsm, '{bsmJson,coreData,speed}', '163.82'), received)).reason, 'invalid_speed',
           'check_bsm: the speed sentinel 163.82 is invalid_speed') FROM msg;
+SELECT is((SELECT (r.problem, r.speed, r.elevation)::text
+           FROM tsi.read_v2x('bsm', jsonb_set(jsonb_set(bsm, '{bsmJson,coreData,speed}', '1e-400'),
+                                              '{bsmJson,coreData,elev}', '-1e-400'), received) AS r),
+          '(,0,0)', 'read_v2x: numbers too small for double precision are 0 (the message is valid, nothing raises)') FROM msg;
 SELECT is((tsi.check_bsm(jsonb_set(bsm, '{timestamp}', '1763557684'), received)).reason, 'invalid_timestamp',
           'check_bsm: epoch seconds instead of milliseconds is invalid_timestamp') FROM msg;
 SELECT is((tsi.check_bsm(bsm, received - interval '2 hours')).reason, 'timestamp_in_future',
