@@ -27,9 +27,9 @@ class Landed(NamedTuple):
     unassigned: int
 
 
-# Text that may hold a number jsonb cannot, or a constant it does not know (strings can match too:
-# those are then only read once more).
-_SUSPECT = re.compile(r"[eE][+-]?[0-9]{5}|[0-9]{16384}|NaN|Infinity")
+# Text that may hold what Python's json reads and jsonb refuses: a number beyond numeric, NaN or
+# Infinity, a lone UTF-16 surrogate (\ud800). Strings can match too: those are only read again.
+_SUSPECT = re.compile(r"[eE][+-]?[0-9]{5}|[0-9]{16384}|NaN|Infinity|\\u[dD][89a-fA-F]")
 
 
 def _jsonb_number(literal: str) -> Decimal:
@@ -48,15 +48,17 @@ def _not_json(constant: str) -> None:
 
 def as_jsonb(raw: str) -> Jsonb:
     """The message's JSON text as it is; text that PostgreSQL cannot read as jsonb (not JSON,
-    NaN or Infinity, a NUL character, a number beyond numeric) goes in as a JSON string, which
-    the database quarantines (not_an_object) with the text kept: one such message must not fail
-    the COPY of its whole batch (which would then be retried for ever)."""
+    NaN or Infinity, a NUL character, a lone surrogate, a number beyond numeric, nesting deeper
+    than Python reads) goes in as a JSON string, which the database quarantines (not_an_object)
+    with the text kept: one such message must not fail the COPY of its whole batch (which would
+    then be retried for ever)."""
     try:
         json.loads(raw)
         if _SUSPECT.search(raw):  # checking every number would double the cost of the common case
-            json.loads(raw, parse_float=_jsonb_number, parse_int=_jsonb_number, parse_constant=_not_json)
+            value = json.loads(raw, parse_float=_jsonb_number, parse_int=_jsonb_number, parse_constant=_not_json)
+            json.dumps(value, ensure_ascii=False, default=str).encode()  # UnicodeEncodeError: a lone surrogate
         ok = "\\u0000" not in raw  # valid JSON, but jsonb has no NUL character
-    except ValueError:
+    except (ValueError, RecursionError):
         ok = False
     return Jsonb(raw if ok else json.dumps(raw), dumps=lambda s: s)
 

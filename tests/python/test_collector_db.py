@@ -1,6 +1,6 @@
-"""The collector's landing call with messages PostgreSQL cannot read as jsonb: each is quarantined
-with its text kept, and the rest of its batch lands (before, one such message failed the COPY of
-the whole batch, which the collector then retried for ever)."""
+"""The collector's landing call with messages Python reads as JSON and PostgreSQL cannot read as
+jsonb: each is quarantined with its text kept, and the rest of its batch lands (before, one such
+message failed the COPY of the whole batch, which the collector then retried for ever)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def day_dropped_after(connect: Callable[..., psycopg.Connection]) -> Iterator[No
 def test_text_that_is_not_storable_jsonb_is_quarantined_and_the_batch_lands(
         test_db: str, connect: Callable[..., psycopg.Connection]) -> None:
     base = 770_000_000 + uuid.uuid4().int % 1_000_000 * 10
-    unstorable = ["1e-20000", "1e131072", "NaN", "-Infinity", '"a\\u0000b"']
+    unstorable = ["1e-20000", "1e131072", "NaN", "-Infinity", '"a\\u0000b"', '"\\ud800"', "[" * 3000 + "]" * 3000]
     storable = ["1e-400", "12.5", "0e200000"]  # 1e-400 is 0 in double precision
     received = dt.datetime(2026, 5, 25, 0, 0, 1, tzinfo=dt.timezone.utc)
     texts = [bsm(base + i, s) for i, s in enumerate(unstorable + storable)]
@@ -49,13 +49,13 @@ def test_text_that_is_not_storable_jsonb_is_quarantined_and_the_batch_lands(
         landed = db.land(batch)
     finally:
         db.close()
-    assert (landed.received, landed.landed, landed.quarantined) == (8, 3, 5)
+    assert (landed.received, landed.landed, landed.quarantined) == (10, 3, 7)
     with connect() as conn:
         kept = conn.execute("SELECT reason, payload #>> '{}' FROM tsi.quarantine WHERE batch_id = %s",
                             (batch.batch_id,)).fetchall()
         speeds = conn.execute("SELECT vehicle_id - %s, speed FROM tsi.bsm_messages WHERE vehicle_id >= %s"
                               " AND vehicle_id < %s AND ts_second = '2026-05-25 00:00:00+00' ORDER BY 1",
                               (base, base, base + 10)).fetchall()
-    assert sorted(t for _, t in kept) == sorted(texts[:5]), "each unstorable message is kept as its text"
+    assert sorted(t for _, t in kept) == sorted(texts[:7]), "each unstorable message is kept as its text"
     assert {r for r, _ in kept} == {"not_an_object"}
-    assert speeds == [(5, 0.0), (6, 12.5), (7, 0.0)]
+    assert speeds == [(7, 0.0), (8, 12.5), (9, 0.0)]
