@@ -161,4 +161,14 @@ COMMENT ON FUNCTION tsi.formula_at(timestamptz) IS
     'The formula configuration in force at t: the tsi.formula_config row with the greatest effective_from <= t '
     '(all fields NULL if none, which cannot happen while version 1 starts at -infinity).';
 
+-- The same rule as intervals, for set-based lookups (a range test per row against a handful of
+-- versions instead of a tsi.formula_at call per row).
+CREATE VIEW tsi.formula_periods AS
+SELECT c.*, lead(c.effective_from, 1, 'infinity') OVER (ORDER BY c.effective_from) AS effective_until
+FROM tsi.formula_config AS c;
+
+COMMENT ON VIEW tsi.formula_periods IS
+    'Each formula version with the interval it is in force, [effective_from, effective_until): the next version''s effective_from, or infinity. At t it gives the row tsi.formula_at(t) gives.';
+COMMENT ON COLUMN tsi.formula_periods.effective_until IS 'Instant (UTC) from which the next version is in force; infinity for the newest.';
+
 COMMIT;

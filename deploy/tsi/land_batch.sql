@@ -76,11 +76,13 @@ DECLARE
 BEGIN
     FOR raw IN SELECT * FROM (VALUES ('tsi.bsm_messages', 'vehicle_id'), ('tsi.psm_messages', 'psm_id')) AS t (tab, obj) LOOP
         EXECUTE format($sql$
-            WITH todo AS MATERIALIZED (
+            WITH radii AS MATERIALIZED (  -- once, then looked up per row
+                SELECT effective_from, effective_until, assignment_radius_m FROM tsi.formula_periods
+            ), todo AS MATERIALIZED (
                 SELECT row_number() OVER () AS ord, m.ts_second, m.%2$I AS obj, m.msg_cnt, m.sec_mark,
                        m.latitude, m.longitude,
-                       (SELECT c.assignment_radius_m FROM tsi.formula_config AS c
-                        WHERE c.effective_from <= m.ts ORDER BY c.effective_from DESC LIMIT 1) AS radius
+                       (SELECT r.assignment_radius_m FROM radii AS r
+                        WHERE m.ts >= r.effective_from AND m.ts < r.effective_until) AS radius
                 FROM %1$s AS m
                 WHERE m.ts_second >= $1 AND m.ts_second < $2 AND m.intersection_id IS NULL
                   AND ($3 IS NULL OR EXISTS (   -- near one of the given intersections (about 1 km)
@@ -152,11 +154,8 @@ BEGIN
     WITH taken AS (
         DELETE FROM tsi.message_staging WHERE batch_id = batch
         RETURNING msg_type, received_at, payload
-    ), radii AS MATERIALIZED (
-        -- the assignment radius of each formula version, with the interval it is in force
-        SELECT c.effective_from, lead(c.effective_from, 1, 'infinity') OVER (ORDER BY c.effective_from) AS effective_until,
-               c.assignment_radius_m
-        FROM formula_config AS c
+    ), radii AS MATERIALIZED (  -- once, then looked up per row
+        SELECT effective_from, effective_until, assignment_radius_m FROM formula_periods
     )
     INSERT INTO pg_temp.land_rows
     SELECT row_number() OVER (), t.msg_type, t.received_at,

@@ -457,13 +457,11 @@ BEGIN
 
     -- One formula version at a time; a window's minutes after the range see its new features.
     FOR seg IN
-        SELECT greatest(v.effective_from, from_ts) AS seg_from, least(v.next_from, to_ts) AS seg_to,
+        SELECT greatest(v.effective_from, from_ts) AS seg_from, least(v.effective_until, to_ts) AS seg_to,
                greatest(v.effective_from, from_ts) AS idx_from,
-               least(v.next_from, to_ts + make_interval(mins => v.window_minutes - 1)) AS idx_to
-        FROM (SELECT effective_from, window_minutes,
-                     coalesce(lead(effective_from) OVER (ORDER BY effective_from), 'infinity') AS next_from
-              FROM formula_config) AS v
-        WHERE v.effective_from < to_ts + window_len AND v.next_from > from_ts
+               least(v.effective_until, to_ts + make_interval(mins => v.window_minutes - 1)) AS idx_to
+        FROM formula_periods AS v
+        WHERE v.effective_from < to_ts + window_len AND v.effective_until > from_ts
         ORDER BY v.effective_from
     LOOP
         IF seg.seg_from < seg.seg_to THEN

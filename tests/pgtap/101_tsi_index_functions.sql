@@ -2,7 +2,7 @@
 -- version lookup, CHECK constraints, the reference test vectors A–D (tsi-domain.md §3) and
 -- the edge cases (zeros, constants of 0, clipping, NULL weather, risk band boundaries).
 BEGIN;
-SELECT plan(88);
+SELECT plan(89);
 
 -- Version 1 as a composite, and the features / constants of vector A.
 \set v1 '(SELECT c FROM tsi.formula_config c WHERE formula_version = 1)'
@@ -52,6 +52,13 @@ SELECT is((tsi.formula_at('1970-01-01 00:00:00+00')).window_minutes, 15, 'formul
 SELECT is((tsi.formula_at('2026-06-01 00:00:00+00')).window_minutes, 10, 'version 2 has the window it names');
 SELECT is((tsi.formula_at('2026-06-01 00:00:00+00')).w_vru_events, 0.4::float8, 'version 2 takes the defaults for what it does not name');
 SELECT volatility_is('tsi', 'formula_at', ARRAY['timestamp with time zone'], 'stable', 'tsi.formula_at is STABLE');
+SELECT is_empty($$
+    SELECT t FROM unnest(ARRAY['-infinity', '1970-01-01', '2025-12-31 23:59:59.999999+00', '2026-01-01 00:00:00+00',
+                               '2030-06-01', 'infinity']::timestamptz[]) AS t
+    WHERE (SELECT p.formula_version FROM tsi.formula_periods AS p WHERE t >= p.effective_from AND t < p.effective_until)
+          IS DISTINCT FROM (tsi.formula_at(t)).formula_version AND t <> 'infinity'
+       OR (SELECT count(*) FROM tsi.formula_periods AS p WHERE t >= p.effective_from AND t < p.effective_until) <> (t <> 'infinity')::integer
+    $$, 'tsi.formula_periods: at each instant exactly one period, the version formula_at gives (none at infinity)');
 
 -- CHECK constraints --------------------------------------------------------------------------
 -- Each row: the columns a new version names, their values, and why the row must be rejected.

@@ -18,6 +18,8 @@ WHERE false;
 
 SELECT has_function_privilege('tsi.formula_at(timestamptz)', 'execute');
 
+SELECT formula_version, effective_from, effective_until, assignment_radius_m FROM tsi.formula_periods WHERE false;
+
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT FROM tsi.formula_config WHERE formula_version = 1) THEN
