@@ -113,7 +113,11 @@ AS $$
                                   || coalesce(quote_literal(read_v2x.msg_type), 'NULL'))::tsi.rejection
         WHEN jsonb_typeof(payload) IS DISTINCT FROM 'object'
             THEN ('not_an_object', CASE read_v2x.msg_type WHEN 'bsm' THEN 'a BSM must be a JSON object (BsmWithMetadata)'
-                                                          ELSE 'a PSM must be a JSON object (PsmWithMetadata)' END)::tsi.rejection
+                                                          ELSE 'a PSM must be a JSON object (PsmWithMetadata)' END
+                                   -- the collector sends text jsonb cannot hold as a JSON string
+                                   || CASE jsonb_typeof(payload)
+                                          WHEN 'string' THEN ', got a string: the text as received, not JSON that PostgreSQL can store (malformed, NaN or Infinity, a NUL character, a lone surrogate, a number beyond numeric)'
+                                          ELSE ', got ' || coalesce(jsonb_typeof(payload), 'nothing') END)::tsi.rejection
         WHEN read_v2x.msg_type = 'psm' AND f."basicType" <> 'null' AND coalesce(v.basic_type NOT BETWEEN 0 AND 4, true)
             THEN ('invalid_basic_type', 'psmJson.basicType must be 0–4, got ' || f."basicType"::text)::tsi.rejection
         WHEN v.ms IS NULL

@@ -2,7 +2,7 @@
 -- safe JSON readers (a wrong type is NULL, never an error), epoch milliseconds, the first problem
 -- of a BSM, PSM, MapData or SPaT message, and the argument helpers of the query functions.
 BEGIN;
-SELECT plan(42);
+SELECT plan(43);
 
 -- JSON readers ----------------------------------------------------------------------------------
 SELECT is(tsi.json_number('12.5'), 12.5::float8, 'json_number reads a JSON number');
@@ -30,6 +30,8 @@ SELECT '{"timestamp": 1763557684000, "rsuName": "x", "bsmJson": {"coreData": {"m
 SELECT is(tsi.check_bsm(bsm, received), NULL::tsi.rejection, 'check_bsm: the reference''s example BSM is valid') FROM msg;
 SELECT is((tsi.check_bsm(jsonb_set(bsm, '{bsmJson,coreData,speed}', '163.82'), received)).reason, 'invalid_speed',
           'check_bsm: the speed sentinel 163.82 is invalid_speed') FROM msg;
+SELECT is((tsi.check_bsm('[1, 2]', received)).detail, 'a BSM must be a JSON object (BsmWithMetadata), got array',
+          'check_bsm: a message that is not an object says what it is') FROM msg;
 SELECT is((SELECT (r.problem, r.speed, r.elevation)::text
            FROM tsi.read_v2x('bsm', jsonb_set(jsonb_set(bsm, '{bsmJson,coreData,speed}', '1e-400'),
                                               '{bsmJson,coreData,elev}', '-1e-400'), received) AS r),

@@ -51,11 +51,12 @@ def test_text_that_is_not_storable_jsonb_is_quarantined_and_the_batch_lands(
         db.close()
     assert (landed.received, landed.landed, landed.quarantined) == (10, 3, 7)
     with connect() as conn:
-        kept = conn.execute("SELECT reason, payload #>> '{}' FROM tsi.quarantine WHERE batch_id = %s",
+        kept = conn.execute("SELECT reason, payload #>> '{}', detail FROM tsi.quarantine WHERE batch_id = %s",
                             (batch.batch_id,)).fetchall()
         speeds = conn.execute("SELECT vehicle_id - %s, speed FROM tsi.bsm_messages WHERE vehicle_id >= %s"
                               " AND vehicle_id < %s AND ts_second = '2026-05-25 00:00:00+00' ORDER BY 1",
                               (base, base, base + 10)).fetchall()
-    assert sorted(t for _, t in kept) == sorted(texts[:7]), "each unstorable message is kept as its text"
-    assert {r for r, _ in kept} == {"not_an_object"}
+    assert sorted(t for _, t, _ in kept) == sorted(texts[:7]), "each unstorable message is kept as its text"
+    assert {r for r, _, _ in kept} == {"not_an_object"}
+    assert all("not JSON that PostgreSQL can store" in d for _, _, d in kept), "the detail says why"
     assert speeds == [(7, 0.0), (8, 12.5), (9, 0.0)]
