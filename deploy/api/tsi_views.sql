@@ -15,34 +15,28 @@ COMMENT ON VIEW api.intersections IS
     'geometry is the same point (SRID 4326): ask with "Accept: application/geo+json" for a GeoJSON FeatureCollection. '
     'time_zone is the IANA zone of local hour_of_day/day_of_week and daily rollups.';
 
--- Served from tsi.mv_current_safety_status (refreshed every minute by pg_cron): one indexed
--- read instead of a backwards scan per intersection, so the dashboard's most frequent request
--- stays cheap (and nginx caches it for a few seconds). last_updated and minutes_behind say how
--- fresh each row is.
+-- The snapshot of tsi.latest_indices (refreshed after processing and every minute by pg_cron):
+-- one read instead of a search per intersection, so the dashboard's most frequent request stays
+-- cheap (and nginx caches it for a few seconds). last_updated and minutes_behind say how fresh
+-- each row is.
 CREATE VIEW api.latest_indices WITH (security_invoker = true) AS
-SELECT i.id AS intersection_id,
-       i.name::text AS intersection_name,
-       s.safety_index,
-       s.combined_index,
-       s.vru_index,
-       s.vehicle_index,
-       s.traffic_volume,
-       s.risk_band,
-       s.last_updated,
-       extract(epoch FROM (SELECT max(n.last_updated) FROM tsi.mv_current_safety_status n) - s.last_updated) / 60 AS minutes_behind,
-       i.latitude,
-       i.longitude
-FROM tsi.intersections i
-LEFT JOIN tsi.mv_current_safety_status s ON s.intersection_id = i.id;
+SELECT s.intersection_id, s.intersection_name, s.safety_index, s.combined_index, s.vru_index, s.vehicle_index,
+       s.traffic_volume, s.risk_band, s.last_updated, s.minutes_behind, s.latitude, s.longitude
+FROM tsi.mv_current_safety_status s;
 COMMENT ON VIEW api.latest_indices IS
     'Latest safety index of every intersection: its newest 1-minute row, however old (latest data, not wall clock), as of the last refresh of the '
     'current-status snapshot (every minute). Indices 0–100, higher = riskier; safety_index = Empirical-Bayes combined index (raw where EB is missing), '
-    'combined_index = raw combined; risk_band low (< 60), medium (60–75), high (> 75); traffic_volume = vehicles in that minute; '
+    'combined_index = raw combined; vru_index and vehicle_index = EB (raw where EB is missing); risk_band low (< 60), medium (60–75), high (> 75); traffic_volume = vehicles in that minute; '
     'last_updated = the minute (UTC); minutes_behind = minutes from last_updated to the newest minute of the whole network (freshness). '
     'Intersections without data have NULL indices. (No geometry column: converting 1 000 points to JSON cost more than the rest '
     'of the request; GeoJSON of the points is /intersections.)';
 
--- A join is not automatically updatable, and PostgreSQL reports that (SQLSTATE 55000, HTTP 500)
+COMMENT ON COLUMN api.latest_indices.safety_index IS 'EB: Empirical-Bayes combined index 0–100 (raw combined where EB is missing).';
+COMMENT ON COLUMN api.latest_indices.combined_index IS 'Raw: combined index 0–100 before Empirical-Bayes adjustment.';
+COMMENT ON COLUMN api.latest_indices.vru_index IS 'EB: Empirical-Bayes VRU index 0–100 (raw where EB is missing).';
+COMMENT ON COLUMN api.latest_indices.vehicle_index IS 'EB: Empirical-Bayes vehicle index 0–100 (raw where EB is missing).';
+
+-- A view of a materialized view is not automatically updatable, and PostgreSQL reports that (SQLSTATE 55000, HTTP 500)
 -- before it checks privileges. With INSTEAD OF triggers the view counts as updatable, so a
 -- write is refused for want of privilege (42501, HTTP 401/403) like on the other views; the
 -- trigger itself only runs for a role granted writes, which none is.

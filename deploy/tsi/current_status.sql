@@ -1,27 +1,23 @@
 -- Deploy trafficsafety:tsi/current_status to pg
--- Design document §8.3, with "current" meaning the latest data of each intersection, not the
--- last five minutes of the server clock (trap 10), and a unique index so that it can be
--- refreshed concurrently while dashboards read it.
+-- Design document §8.3: the snapshot of the latest index of every intersection that the API
+-- reads. "Current" is tsi.latest_indices (latest data, not the last five minutes of the server
+-- clock: trap 10), stored so that the dashboard's most frequent request is one read; a unique
+-- index lets it be refreshed concurrently while dashboards read it.
 BEGIN;
 SET LOCAL ROLE tsdb_owner;
 
 CREATE MATERIALIZED VIEW tsi.mv_current_safety_status AS
-SELECT i.id AS intersection_id,
-       coalesce(r.combined_index_eb, r.combined_index) AS safety_index,
-       r.combined_index, r.vru_index, r.vehicle_index,
-       r.traffic_volume,
-       r.timestamp AS last_updated,
-       tsi.risk_band(coalesce(r.combined_index_eb, r.combined_index), tsi.formula_at(r.timestamp)) AS risk_band
-FROM tsi.intersections AS i
-CROSS JOIN LATERAL (
-    SELECT * FROM tsi.safety_indices_realtime AS s
-    WHERE s.intersection_id = i.id
-    ORDER BY s.timestamp DESC
-    LIMIT 1
-) AS r;
+SELECT * FROM tsi.latest_indices();
 
 COMMENT ON MATERIALIZED VIEW tsi.mv_current_safety_status IS
-    'Latest safety index of every intersection with data (its newest 1-minute row, however old), refreshed by tsi.process_pending after it computed new rows, and every minute by the pg_cron job tsi-refresh-current-status.';
+    'Snapshot of tsi.latest_indices(): the latest index of every intersection (NULL indices without data), refreshed by tsi.process_pending '
+    'after it computed new rows, and every minute by the pg_cron job tsi-refresh-current-status. The API''s latest indices, legacy endpoints '
+    'and spatial searches all read it. Columns as tsi.latest_indices(): safety_index, vru_index, vehicle_index EB; combined_index raw.';
+COMMENT ON COLUMN tsi.mv_current_safety_status.safety_index IS 'EB: Empirical-Bayes combined index, raw combined where EB is NULL.';
+COMMENT ON COLUMN tsi.mv_current_safety_status.combined_index IS 'Raw: combined index before Empirical-Bayes adjustment.';
+COMMENT ON COLUMN tsi.mv_current_safety_status.vru_index IS 'EB: Empirical-Bayes VRU index, raw where EB is NULL.';
+COMMENT ON COLUMN tsi.mv_current_safety_status.vehicle_index IS 'EB: Empirical-Bayes vehicle index, raw where EB is NULL.';
+COMMENT ON COLUMN tsi.mv_current_safety_status.minutes_behind IS 'Minutes from last_updated to the newest minute of the network at the refresh.';
 CREATE UNIQUE INDEX idx_mv_current_safety_status ON tsi.mv_current_safety_status (intersection_id);
 
 CREATE PROCEDURE tsi.refresh_current_status()

@@ -1,6 +1,7 @@
 -- Revert trafficsafety:core/extensions from pg
 BEGIN;
 
+DROP EXTENSION IF EXISTS pgrouting;
 DROP EXTENSION IF EXISTS pg_trgm;
 DROP EXTENSION IF EXISTS btree_gist;
 DROP EXTENSION IF EXISTS pgcrypto;

@@ -57,6 +57,7 @@ SELECT lives_ok($$UPDATE tsi.intersections SET time_zone = 'Europe/Berlin', upda
 SELECT is((SELECT updated_at FROM tsi.intersections WHERE id = 1253), now(), 'tsi.intersections_before_write sets updated_at on update, whatever was written');
 
 -- tsi.refuse_write ------------------------------------------------------------------------------------
+REFRESH MATERIALIZED VIEW tsi.mv_current_safety_status;  -- api.latest_indices shows the snapshot
 SELECT trigger_is('api', 'latest_indices', 'latest_indices_read_only', 'tsi', 'refuse_write',
                   'latest_indices_read_only runs tsi.refuse_write');
 SELECT throws_ok($$INSERT INTO api.latest_indices (intersection_id) VALUES (1)$$, '42501', 'latest_indices is read-only',
@@ -250,6 +251,7 @@ SELECT is(tsi.compute_indices('2026-10-05 12:00+00', '2026-10-05 12:03+00'), 2,
           'tsi.compute_indices: 12:00 rescored and 12:02, whose features are gone, removed');
 SELECT is(ARRAY(SELECT timestamp FROM tsi.safety_indices_realtime WHERE intersection_id = 1251 ORDER BY 1),
           ARRAY['2026-10-05 12:00+00', '2026-10-05 12:01+00']::timestamptz[], 'tsi.compute_indices deleted the realtime row without features');
+REFRESH MATERIALIZED VIEW tsi.mv_current_safety_status;  -- the spatial searches read the snapshot
 SELECT results_eq(
     $$SELECT id, safety_index, traffic_volume, last_updated FROM tsi.intersections_within('SRID=4326;POINT(-77 38.9)'::geography, 100)$$,
     $$SELECT 1251, coalesce(combined_index_eb, combined_index), traffic_volume, timestamp FROM tsi.safety_indices_realtime

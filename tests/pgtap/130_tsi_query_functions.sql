@@ -1,4 +1,5 @@
--- The query functions of the safety-index engine (tsi/query_functions): latest index per
+-- The query functions of the safety-index engine (tsi/latest_indices, tsi/history,
+-- tsi/spatial_queries, tsi/current_status): latest index per
 -- intersection, history routed by range length, and the spatial searches, on known data.
 BEGIN;
 SELECT plan(166);
@@ -9,7 +10,7 @@ SET LOCAL TimeZone = 'UTC';
 -- Shape ------------------------------------------------------------------------------------
 
 SELECT has_view('tsi', 'minute_indices', 'the view tsi.minute_indices defines the served 1-minute indices (EB, raw fallback) once');
-SELECT has_view('tsi', 'latest_index_per_intersection', 'the view tsi.latest_index_per_intersection defines "latest index" once');
+SELECT has_materialized_view('tsi', 'mv_current_safety_status', 'the snapshot of tsi.latest_indices() that the API reads');
 
 CREATE TEMP TABLE public_functions (name name, args name[]);
 INSERT INTO public_functions VALUES
@@ -97,6 +98,9 @@ FROM (VALUES (0, 53.0, 3000), (-100, 50.0, 500), (-99, 51.0, 1000), (1, 54.0, 40
 
 -- Latest ----------------------------------------------------------------------------------
 
+-- The spatial searches read the snapshot of tsi.latest_indices().
+REFRESH MATERIALIZED VIEW tsi.mv_current_safety_status;
+
 SELECT results_eq(
     $$ SELECT intersection_id, intersection_name, safety_index, combined_index, vru_index, vehicle_index,
               traffic_volume, last_updated, minutes_behind
@@ -113,13 +117,16 @@ SELECT results_eq(
                traffic_volume, last_updated, minutes_behind) $$,
     'latest_indices: every intersection by id, its own newest row, EB with raw fallback, minutes behind the network''s newest row, NULLs without data');
 -- 156 and 159 have rows in the network's last two minutes (read at once), 152, 3837 and 158 only
--- older ones (probed one by one): both ways give the view's rows.
+-- older ones (probed one by one): both ways give the newest row.
 SELECT results_eq(
     $$ SELECT intersection_id, intersection_name, safety_index, combined_index, vru_index, vehicle_index, traffic_volume,
               latitude, longitude, last_updated FROM tsi.latest_indices() $$,
-    $$ SELECT intersection_id, intersection_name, safety_index, combined_index, vru_index, vehicle_index, traffic_volume,
-              latitude, longitude, last_updated FROM tsi.latest_index_per_intersection ORDER BY intersection_id $$,
-    'latest_indices agrees with tsi.latest_index_per_intersection, for recent and for older newest rows');
+    $$ SELECT i.id, i.name::text, l.safety_index, l.combined_index, l.vru_index, l.vehicle_index, l.traffic_volume,
+              i.latitude, i.longitude, l.timestamp
+       FROM tsi.intersections i
+       LEFT JOIN LATERAL (SELECT * FROM tsi.minute_indices m WHERE m.intersection_id = i.id ORDER BY m.timestamp DESC LIMIT 1) l ON true
+       ORDER BY i.id $$,
+    'latest_indices agrees with a probe of each intersection''s newest row, for recent and for older newest rows');
 SELECT is(
     (SELECT row(latitude, longitude)::text FROM tsi.latest_indices() WHERE intersection_id = 3837),
     row(37.187012::float8, -80.395026::float8)::text,

@@ -1,5 +1,5 @@
--- The safety-index API objects (api/tsi_views, api/tsi_functions, api/legacy, api/tsi_grants,
--- api/role_settings): their shape, who may do what, errors, and the legacy JSON shapes.
+-- The safety-index API objects (api/tsi_views, api/tsi_functions, api/legacy, api/privileges,
+-- core/role_settings): their shape, who may do what, errors, and the legacy JSON shapes.
 BEGIN;
 SELECT plan(72);
 
@@ -75,8 +75,8 @@ SET LOCAL ROLE web_anon;
 SELECT results_eq(
     $$SELECT intersection_id, safety_index, risk_band, traffic_volume, minutes_behind FROM api.latest_indices
       WHERE intersection_id BETWEEN 7001 AND 7003 ORDER BY 1$$,
-    $$VALUES (7001, 78::float8, 'high', 12, 0::numeric), (7002, 62::float8, 'medium', 4, 1::numeric),
-             (7003, NULL::float8, NULL, NULL::integer, NULL::numeric)$$,
+    $$VALUES (7001, 78::float8, 'high', 12, 0::float8), (7002, 62::float8, 'medium', 4, 1::float8),
+             (7003, NULL::float8, NULL, NULL::integer, NULL::float8)$$,
     'latest_indices: newest minute, EB value, risk band, minutes behind the network''s newest');
 SELECT results_eq(
     $$SELECT "timestamp", safety_index, aggregation FROM api.intersection_history(7001, pg_temp.t0(), pg_temp.t0() + interval '1 hour')$$,

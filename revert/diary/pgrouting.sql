@@ -1,6 +1,0 @@
--- Revert trafficsafety:diary/pgrouting from pg
-BEGIN;
-
-DROP EXTENSION pgrouting;
-
-COMMIT;
