@@ -19,11 +19,11 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from collector.archive import Archive, Batch, days, from_parquet, to_parquet
+from collector.archive import Archive, days, from_parquet, to_parquet
 from collector.db import Database, Landed, reprocess
 from collector.logs import fields
+from collector.messages import Batch, Message
 from collector.synthetic import Intersection
-from collector.vcc import Message
 from collector.world import World
 
 log = logging.getLogger("collector.backfill")
