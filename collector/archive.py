@@ -15,14 +15,13 @@ import os
 import threading
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from collector.vcc import Message
+from collector.messages import Batch, Message
 
 SCHEMA = pa.schema([
     pa.field("msg_type", pa.string(), nullable=False),
@@ -30,17 +29,6 @@ SCHEMA = pa.schema([
     pa.field("payload", pa.string(), nullable=False),   # the message's JSON text as received
 ])
 KINDS = ("bsm", "psm", "mapdata", "spat")
-
-
-@dataclass(frozen=True)
-class Batch:
-    batch_id: uuid.UUID
-    msg_type: str
-    messages: list[Message]
-
-    @property
-    def first_received(self) -> dt.datetime:
-        return min(m.received_at for m in self.messages)
 
 
 def to_parquet(batch: Batch) -> bytes:

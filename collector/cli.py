@@ -116,8 +116,8 @@ def cmd_run(args: argparse.Namespace, s: Settings) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from collector.simulator import SimConfig, Simulator
-    from collector.world import default_intersections, parse_intersections
+    from collector.sim.server import SimConfig, Simulator
+    from collector.sim.world import default_intersections, parse_intersections
 
     cfg = SimConfig(host=args.host, port=args.port, seed=args.seed,
                     start_ms=int(args.start.timestamp() * 1000) if args.start else None, accel=args.accel,
@@ -159,8 +159,8 @@ def cmd_backfill(start: dt.datetime, end: dt.datetime, process: bool, s: Setting
 
 def cmd_generate_history(args: argparse.Namespace, s: Settings) -> int:
     from collector.archive import open_archive
-    from collector.backfill import generate_history
-    from collector.world import default_intersections, parse_intersections
+    from collector.sim.history import generate_history
+    from collector.sim.world import default_intersections, parse_intersections
 
     end = args.end or dt.datetime.now(dt.timezone.utc)
     start = end - dt.timedelta(days=args.days)

@@ -14,7 +14,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
-from collector.archive import Batch
+from collector.messages import Batch
 
 COPY = "COPY tsi.message_staging (batch_id, msg_type, received_at, payload) FROM STDIN (FORMAT BINARY)"
 

@@ -21,12 +21,13 @@ from pathlib import Path
 import httpx
 import pyarrow.parquet as pq
 
-from collector.archive import Archive, Batch, from_parquet
+from collector.archive import Archive, from_parquet
 from collector.config import Settings
 from collector.db import Database
 from collector.logs import fields
+from collector.messages import Batch, Message
 from collector.spool import Spool
-from collector.vcc import Message, VccAuthError, VccClient
+from collector.vcc import VccAuthError, VccClient
 
 log = logging.getLogger("collector.run")
 

@@ -12,7 +12,8 @@ import threading
 import time
 from pathlib import Path
 
-from collector.archive import Batch, to_parquet
+from collector.archive import to_parquet
+from collector.messages import Batch
 
 SINKS = ("archive", "db")
 

@@ -17,21 +17,14 @@ import logging
 import time
 import urllib.parse
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import httpx
 import websockets
 
 from collector.logs import fields
+from collector.messages import Message
 
 log = logging.getLogger("collector.vcc")
-
-
-@dataclass(frozen=True)
-class Message:
-    msg_type: str            # bsm | psm | mapdata | spat
-    received_at: dt.datetime
-    raw: str
 
 
 class VccAuthError(Exception):

@@ -27,7 +27,7 @@ from pathlib import Path
 import httpx
 import psycopg
 
-from collector.synthetic import grid_intersections
+from collector.sim.synthetic import grid_intersections
 
 ROOT = Path(__file__).resolve().parents[2]
 SECONDS = int(os.environ.get("TSDB_BENCH_API_SECONDS", "10"))

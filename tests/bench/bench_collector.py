@@ -26,9 +26,10 @@ import httpx
 import psycopg
 
 from collector.archive import LocalArchive, days, from_parquet
-from collector.backfill import LANDING_SESSIONS, backfill, generate_history
+from collector.backfill import LANDING_SESSIONS, backfill
 from collector.db import Database, as_jsonb
-from collector.synthetic import grid_intersections
+from collector.sim.history import generate_history
+from collector.sim.synthetic import grid_intersections
 
 ROOT = Path(__file__).resolve().parents[2]
 DB = os.environ["TSDB_BENCH_DB"]

@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 
 import psycopg
 
-from collector.synthetic import Intersection, grid_intersections, traffic
+from collector.sim.synthetic import Intersection, grid_intersections, traffic
 
 BATCH = 10_000
 START = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)

@@ -15,8 +15,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from collector.archive import Archive, Batch, GcsArchive, LocalArchive, from_parquet, to_parquet
-from collector.vcc import Message
+from collector.archive import Archive, GcsArchive, LocalArchive, from_parquet, to_parquet
+from collector.messages import Batch, Message
 from collector_fixtures import gcs_emulator  # noqa: F401  (fixture)
 
 WHEN = dt.datetime(2026, 11, 20, 7, 5, 9, 250_000, tzinfo=dt.timezone.utc)

@@ -12,9 +12,8 @@ from collections.abc import Callable, Iterator
 import psycopg
 import pytest
 
-from collector.archive import Batch
 from collector.db import Database
-from collector.vcc import Message
+from collector.messages import Batch, Message
 from tsi_fixtures import drop_day_partitions
 
 TS_MS = 1_779_667_200_000  # 2026-05-25 00:00:00 UTC

@@ -16,7 +16,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from collector.archive import Archive, Batch, GcsArchive, LocalArchive, days, from_parquet
+from collector.archive import Archive, GcsArchive, LocalArchive, days, from_parquet
+from collector.messages import Batch
 from collector_fixtures import (  # noqa: F401  (fixtures)
     RunCollector, Sim, TcpProxy, collector_env, fresh_site, gcs_emulator, run_collector, start_sim, wait_until,
 )

@@ -13,9 +13,9 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from collector.synthetic import Intersection
+from collector.sim.synthetic import Intersection
+from collector.sim.world import World
 from collector.vcc import VccAuthError, VccClient
-from collector.world import World
 from collector_fixtures import SIM_ID, SIM_SECRET, Sim, start_sim  # noqa: F401  (fixture)
 
 ONE = "9101:39.1:-77.6"

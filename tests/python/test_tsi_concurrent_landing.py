@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 import psycopg
 import pytest
 
-from collector.synthetic import grid_intersections
+from collector.sim.synthetic import grid_intersections
 from tsi_fixtures import drop_day_partitions
 
 VEHICLES = 2_000

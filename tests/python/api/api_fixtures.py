@@ -21,7 +21,7 @@ import httpx
 import psycopg
 import pytest
 
-from collector.synthetic import Intersection, grid_intersections, traffic
+from collector.sim.synthetic import Intersection, grid_intersections, traffic
 
 ROOT = Path(__file__).resolve().parents[3]
 FIRST_ID = 6001                   # ids of the API tests' intersections, apart from other tests'

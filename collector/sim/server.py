@@ -1,5 +1,5 @@
 """A local VCC Public API v3.1: the endpoints, auth and message shapes of the reference
-(tsi-domain.md §1), serving the traffic of collector.world over real HTTP and WebSocket.
+(tsi-domain.md §1), serving the traffic of collector.sim.world over real HTTP and WebSocket.
 
 Plain asyncio streams: the WebSocket library's server speaks only GET, and the token endpoint
 is a form-encoded POST, so the little HTTP/1.1 and WebSocket framing needed is done here.
@@ -25,8 +25,8 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 
-from collector.synthetic import Intersection
-from collector.world import MALFORMED_KINDS, STEP_MS, World, default_intersections, malformed
+from collector.sim.synthetic import Intersection
+from collector.sim.world import MALFORMED_KINDS, STEP_MS, World, default_intersections, malformed
 
 log = logging.getLogger("collector.simulator")
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"

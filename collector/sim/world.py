@@ -3,7 +3,7 @@ intersections with vehicles that drive their approaches, stop at red and occasio
 or run the red, pedestrians and cyclists crossing; stepped at 0.5 s (the streams' 2 Hz per
 vehicle), deterministic for a seed and a start time.
 
-Message shapes come from collector.synthetic (the bench's generator); this adds the signals,
+Message shapes come from collector.sim.synthetic (the bench's generator); this adds the signals,
 MapData and SPaT, and time-ordered stepping across intersections.
 """
 
@@ -16,7 +16,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from collector.synthetic import Intersection, _offset, bsm, psm
+from collector.sim.synthetic import Intersection, _offset, bsm, psm
 
 STEP_MS = 500
 CYCLE_S = 60            # signal cycle: north-south green 27 s, yellow 3 s, then east-west the same
