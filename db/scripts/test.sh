@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test run of `make test`, on a fresh throwaway database of the project cluster:
-#   deploy with verify -> pgTAP (pg_prove) -> pytest -> Sqitch revert round trip -> compose check
-# and one summary line. Single suites for development:
+# The whole test run of `make test`, on a throwaway database of the project cluster:
+#   upgrade (newest release tag from git + data -> deploy HEAD with verify) -> pgTAP (pg_prove)
+#   -> Sqitch revert round trip (whose fresh deploy must give the upgraded schema) -> pytest
+#   -> compose check, and one summary line. Single suites for development:
 #   test.sh pgtap [FILE...]     test.sh pytest [PYTEST ARGS...]
 source "$(dirname "$0")/common.sh"
 S="$ROOT/db/scripts"
@@ -23,15 +24,77 @@ passed=0 failed=0
 count() { passed=$((passed + $1)); failed=$((failed + $2)); }
 banner() { printf '\n=== %s\n' "$*"; }
 
-fresh_database() {
-  banner "fresh test database $TEST_DB: deploy --verify"
-  # Called in a || list, where set -e does not apply: every step checks for itself.
-  dropdb --if-exists --force "$TEST_DB" || return 1
-  bash "$S/deploy.sh" "$TEST_DB" || return 1
-  prepare_pgtap
+prepare_pgtap() { psql -qX -d "$TEST_DB" -c 'CREATE EXTENSION IF NOT EXISTS pgtap' 2>/dev/null; }
+
+# A released change is never edited: every script of the release must still be in the tree,
+# as it was or as the @tag copy `sqitch rework` leaves when the change is reworked.
+check_released() {  # check_released COMMIT TAG
+  local commit="$1" tag="$2" f c edited=0 kept
+  while read -r f; do
+    git -C "$ROOT" show "$commit:$f" | cmp -s - "$ROOT/$f" && continue
+    kept=0
+    for c in "$ROOT/${f%.sql}"@*.sql; do
+      [ -e "$c" ] && git -C "$ROOT" show "$commit:$f" | cmp -s - "$c" && kept=1
+    done
+    if [ "$kept" = 0 ]; then
+      echo "$f differs from $tag without 'sqitch rework': released changes are never edited"
+      edited=$((edited + 1))
+    fi
+  done < <(git -C "$ROOT" ls-tree -r --name-only "$commit" -- deploy revert verify)
+  [ "$edited" = 0 ]
 }
 
-prepare_pgtap() { psql -qX -d "$TEST_DB" -c 'CREATE EXTENSION IF NOT EXISTS pgtap' 2>/dev/null; }
+# The upgrade a DBA makes: the newest release tag of the plan, deployed from git as it was
+# released (with its own deploy script), then HEAD deployed on top with verify.
+RELEASE_TAG="" RELEASE_DIR="$OUT/release"
+release_from_git() {
+  local commit
+  RELEASE_TAG="$(grep -oE '^@[^ ]+' "$ROOT/sqitch.plan" | tail -n1)" || true
+  commit="$(git -C "$ROOT" log -S"$RELEASE_TAG " --format=%H -- sqitch.plan 2>/dev/null | tail -n1)"
+  if [ -z "$RELEASE_TAG" ] || [ -z "$commit" ]; then
+    echo "no release tag in sqitch.plan, or no commit of git history that adds it (a shallow clone?)"
+    return 1
+  fi
+  echo "release $RELEASE_TAG: commit $commit"
+  check_released "$commit" "$RELEASE_TAG" || return 1
+  rm -rf "$RELEASE_DIR" && mkdir -p "$RELEASE_DIR"
+  git -C "$ROOT" archive "$commit" | tar -x -C "$RELEASE_DIR"
+}
+deploy_release() {  # deploy_release [DATA.sql]: a new test database at the release, loaded, then HEAD on top
+  dropdb --if-exists --force "$TEST_DB" || return 1
+  TSDB_LOCAL_DIR="$LOCAL" TSDB_PGHOST="$PGHOST" TSDB_PGPORT="$PGPORT" \
+    bash "$RELEASE_DIR/db/scripts/deploy.sh" "$TEST_DB" > "$OUT/upgrade-release.log" 2>&1 \
+    || { tail -n 20 "$OUT/upgrade-release.log"; return 1; }
+  if [ -n "${1:-}" ]; then
+    psql -qX -d "$TEST_DB" -f "$1" > "$OUT/upgrade-load.log" 2>&1 || { tail -n 20 "$OUT/upgrade-load.log"; return 1; }
+    psql -qX -d "$TEST_DB" -f "$ROOT/tests/upgrade/fingerprint.sql" > "$OUT/upgrade-data-before.txt" || return 1
+  fi
+  bash "$S/deploy.sh" "$TEST_DB" > "$OUT/upgrade-head.log" 2>&1 || { tail -n 20 "$OUT/upgrade-head.log"; return 1; }
+}
+
+# With representative data (tests/upgrade/load.sql): the data must survive the upgrade, and the
+# upgraded schema must be a fresh deploy's (compared by run_roundtrip). Then the suites run on
+# the same upgrade without data, since they expect an empty database.
+run_upgrade() {
+  banner "upgrade: newest tag from git -> data -> deploy HEAD --verify -> data kept"
+  local ok=1 changes
+  release_from_git || ok=0
+  deploy_release "$ROOT/tests/upgrade/load.sql" || return 1
+  changes="$(grep -E '^  \+ ' "$OUT/upgrade-head.log" | awk '{ print $2 }' | paste -sd' ')"
+  echo "deployed on top of $RELEASE_TAG: ${changes:-nothing (HEAD is the release)}"
+  psql -qX -d "$TEST_DB" -f "$ROOT/tests/upgrade/fingerprint.sql" > "$OUT/upgrade-data-after.txt" || return 1
+  if diff -u "$OUT/upgrade-data-before.txt" "$OUT/upgrade-data-after.txt"; then
+    awk -F'|' '{ printf "%s %s rows, ", $1, $2 } END { print "kept" }' "$OUT/upgrade-data-after.txt"
+  else
+    echo "the upgrade changed or lost data (before/after above)"; ok=0
+  fi
+  awk -F'|' '$2 == 0 { print "no " $1 " rows were loaded: the upgrade test checks nothing there"; bad = 1 } END { exit bad }' \
+    "$OUT/upgrade-data-before.txt" || ok=0
+  dump_schema > "$OUT/schema-upgraded.sql"
+  [ "$ok" = 1 ] && count 1 0 || count 0 1
+  deploy_release || return 1
+  prepare_pgtap
+}
 
 run_pgtap() {
   banner "pgTAP"
@@ -72,7 +135,8 @@ PY
 dump_schema() { pg_dump --schema-only -d "$TEST_DB" | grep -vE '^\\(un)?restrict '; }
 
 # Every verify must raise once its change is reverted, and revert-all then deploy-all
-# must give the schema it started from.
+# must give the schema it started from: the upgraded release's, so an upgrade and a fresh
+# deploy give the same schema.
 run_roundtrip() {
   banner "Sqitch round trip: dump -> revert one by one (verify must fail) -> deploy -> dump"
   local target="db:pg:$TEST_DB" changes i change vacuous=0
@@ -97,10 +161,12 @@ run_roundtrip() {
       vacuous=$((vacuous + 1))
     fi
   done
-  (cd "$ROOT" && sqitch deploy --verify "$target") >/dev/null
+  # deploy.sh, not a bare sqitch deploy: it also stores the JWT secret the later suites sign with.
+  bash "$S/deploy.sh" "$TEST_DB" >/dev/null
   dump_schema > "$OUT/schema-after.sql"
-  if [ "$vacuous" = 0 ] && diff -u "$OUT/schema-before.sql" "$OUT/schema-after.sql" > "$OUT/schema.diff"; then
-    echo "every verify failed once reverted; schema identical after revert and redeploy"
+  if [ "$vacuous" = 0 ] && diff -u "$OUT/schema-before.sql" "$OUT/schema-after.sql" > "$OUT/schema.diff" \
+     && diff -u "$OUT/schema-upgraded.sql" "$OUT/schema-after.sql" >> "$OUT/schema.diff"; then
+    echo "every verify failed once reverted; schema identical after revert and redeploy, and to the upgrade's with data"
     count 1 0
   else
     head -n 60 "$OUT/schema.diff"
@@ -127,10 +193,10 @@ summary() {
 
 case "${1:-all}" in
   all)
-    fresh_database || { count 0 1; summary; exit 1; }
+    run_upgrade || { count 0 1; summary; exit 1; }
     run_pgtap
-    run_pytest
     run_roundtrip
+    run_pytest
     run_compose_check
     [ "$failed" = 0 ] && dropdb --force "$TEST_DB"
     summary ;;
