@@ -31,7 +31,11 @@ fresh_database() {
   prepare_pgtap
 }
 
-prepare_pgtap() { psql -qX -d "$TEST_DB" -c 'CREATE EXTENSION IF NOT EXISTS pgtap' 2>/dev/null; }
+# pgTAP and the tests' helpers (schema tests, made anew from tests/pgtap/lib/tests_schema.psql).
+prepare_pgtap() {
+  psql -qX -d "$TEST_DB" -c 'CREATE EXTENSION IF NOT EXISTS pgtap' 2>/dev/null &&
+    psql -qX -v ON_ERROR_STOP=1 -d "$TEST_DB" -f "$ROOT/tests/pgtap/lib/tests_schema.psql"
+}
 
 run_pgtap() {
   banner "pgTAP"
@@ -77,8 +81,8 @@ run_roundtrip() {
   banner "Sqitch round trip: dump -> revert one by one (verify must fail) -> deploy -> dump"
   local target="db:pg:$TEST_DB" changes i change vacuous=0
   local PGOPTIONS="-c client_min_messages=warning"; export PGOPTIONS
-  # pgTAP is the harness's, not the plan's: out of the comparison.
-  psql -qX -d "$TEST_DB" -c 'DROP EXTENSION IF EXISTS pgtap'
+  # pgTAP and the schema tests are the harness's, not the plan's: out of the comparison.
+  psql -qX -d "$TEST_DB" -c 'DROP EXTENSION IF EXISTS pgtap' -c 'DROP SCHEMA IF EXISTS tests CASCADE'
   dump_schema > "$OUT/schema-before.sql"
   mapfile -t changes < <(cd "$ROOT" && sqitch plan --format format:%n --no-headers "$target")
   for ((i = ${#changes[@]} - 1; i >= 0; i--)); do
