@@ -53,8 +53,9 @@ run_pgtap() {
 }
 
 run_pytest() {
-  banner "pytest"
-  local xml="$OUT/pytest.xml" counts
+  local report="${PYTEST_REPORT:-pytest}" counts
+  local xml="$OUT/$report.xml"
+  banner "$report"
   (cd "$ROOT" && "$VENV/bin/pytest" --junitxml="$xml" "$@") || true
   counts="$("$VENV/bin/python" - "$xml" <<'PY'
 import sys, xml.etree.ElementTree as ET
@@ -71,6 +72,12 @@ PY
   # shellcheck disable=SC2086
   count $counts
 }
+
+# After all other Python tests, as a step of its own: tests/python/last dumps the test database,
+# drops it, restores it in place and then deploys it afresh, so whatever ran after it in the same
+# pytest run would find its PostgREST's connections cut and its data gone. tests/python/conftest.py
+# keeps it out of the main run; its counts go into the summary like the main run's.
+run_pytest_last() { PYTEST_REPORT=pytest-last run_pytest "$ROOT/tests/python/last"; }
 
 # pg_dump >= 15.14 brackets its output with a random \restrict key: not part of the schema.
 dump_schema() { pg_dump --schema-only -d "$TEST_DB" | grep -vE '^\\(un)?restrict '; }
@@ -134,11 +141,12 @@ case "${1:-all}" in
     fresh_database || { count 0 1; summary; exit 1; }
     run_pgtap
     run_pytest
+    run_pytest_last
     run_roundtrip
     run_compose_check
     [ "$failed" = 0 ] && dropdb --force "$TEST_DB"
     summary ;;
   pgtap) shift; bash "$S/deploy.sh" "$TEST_DB" >/dev/null; prepare_pgtap; run_pgtap "$@"; summary ;;
-  pytest) shift; bash "$S/deploy.sh" "$TEST_DB" >/dev/null; run_pytest "$@"; summary ;;
+  pytest) shift; bash "$S/deploy.sh" "$TEST_DB" >/dev/null; run_pytest "$@"; [ $# -gt 0 ] || run_pytest_last; summary ;;
   *) die "usage: $0 [all | pgtap [FILE...] | pytest [ARGS...]]" ;;
 esac
