@@ -24,8 +24,6 @@ passed=0 failed=0
 count() { passed=$((passed + $1)); failed=$((failed + $2)); }
 banner() { printf '\n=== %s\n' "$*"; }
 
-prepare_pgtap() { psql -qX -d "$TEST_DB" -c 'CREATE EXTENSION IF NOT EXISTS pgtap' 2>/dev/null; }
-
 # A released change is never edited: every script of the release must still be in the tree,
 # as it was or as the @tag copy `sqitch rework` leaves when the change is reworked.
 check_released() {  # check_released COMMIT TAG
@@ -96,6 +94,12 @@ run_upgrade() {
   prepare_pgtap
 }
 
+# pgTAP and the tests' helpers (schema tests, made anew from tests/pgtap/lib/tests_schema.psql).
+prepare_pgtap() {
+  psql -qX -d "$TEST_DB" -c 'CREATE EXTENSION IF NOT EXISTS pgtap' 2>/dev/null &&
+    psql -qX -v ON_ERROR_STOP=1 -d "$TEST_DB" -f "$ROOT/tests/pgtap/lib/tests_schema.psql"
+}
+
 run_pgtap() {
   banner "pgTAP"
   local log="$OUT/pg_prove.log" total bad
@@ -112,8 +116,9 @@ run_pgtap() {
 }
 
 run_pytest() {
-  banner "pytest"
-  local xml="$OUT/pytest.xml" counts
+  local report="${PYTEST_REPORT:-pytest}" counts
+  local xml="$OUT/$report.xml"
+  banner "$report"
   (cd "$ROOT" && "$VENV/bin/pytest" --junitxml="$xml" "$@") || true
   counts="$("$VENV/bin/python" - "$xml" <<'PY'
 import sys, xml.etree.ElementTree as ET
@@ -131,6 +136,12 @@ PY
   count $counts
 }
 
+# After all other Python tests, as a step of its own: tests/python/last dumps the test database,
+# drops it, restores it in place and then deploys it afresh, so whatever ran after it in the same
+# pytest run would find its PostgREST's connections cut and its data gone. tests/python/conftest.py
+# keeps it out of the main run; its counts go into the summary like the main run's.
+run_pytest_last() { PYTEST_REPORT=pytest-last run_pytest "$ROOT/tests/python/last"; }
+
 # pg_dump >= 15.14 brackets its output with a random \restrict key: not part of the schema.
 dump_schema() { pg_dump --schema-only -d "$TEST_DB" | grep -vE '^\\(un)?restrict '; }
 
@@ -141,8 +152,8 @@ run_roundtrip() {
   banner "Sqitch round trip: dump -> revert one by one (verify must fail) -> deploy -> dump"
   local target="db:pg:$TEST_DB" changes i change vacuous=0
   local PGOPTIONS="-c client_min_messages=warning"; export PGOPTIONS
-  # pgTAP is the harness's, not the plan's: out of the comparison.
-  psql -qX -d "$TEST_DB" -c 'DROP EXTENSION IF EXISTS pgtap'
+  # pgTAP and the schema tests are the harness's, not the plan's: out of the comparison.
+  psql -qX -d "$TEST_DB" -c 'DROP EXTENSION IF EXISTS pgtap' -c 'DROP SCHEMA IF EXISTS tests CASCADE'
   dump_schema > "$OUT/schema-before.sql"
   mapfile -t changes < <(cd "$ROOT" && sqitch plan --format format:%n --no-headers "$target")
   for ((i = ${#changes[@]} - 1; i >= 0; i--)); do
@@ -197,10 +208,11 @@ case "${1:-all}" in
     run_pgtap
     run_roundtrip
     run_pytest
+    run_pytest_last
     run_compose_check
     [ "$failed" = 0 ] && dropdb --force "$TEST_DB"
     summary ;;
   pgtap) shift; bash "$S/deploy.sh" "$TEST_DB" >/dev/null; prepare_pgtap; run_pgtap "$@"; summary ;;
-  pytest) shift; bash "$S/deploy.sh" "$TEST_DB" >/dev/null; run_pytest "$@"; summary ;;
+  pytest) shift; bash "$S/deploy.sh" "$TEST_DB" >/dev/null; run_pytest "$@"; [ $# -gt 0 ] || run_pytest_last; summary ;;
   *) die "usage: $0 [all | pgtap [FILE...] | pytest [ARGS...]]" ;;
 esac

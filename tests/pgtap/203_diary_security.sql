@@ -4,7 +4,7 @@ BEGIN;
 SELECT plan(34);
 
 -- Accounts through the API functions, as PostgREST's anonymous role would call them.
-SET LOCAL ROLE web_anon;
+SELECT tests.act_as_anon();
 SELECT api.sign_up('Alice@Example.org', 'correct horse battery', 'Alice') ->> 'user_id' AS alice \gset
 SELECT api.sign_up('bob@example.org', 'another long password') ->> 'user_id' AS bob \gset
 SELECT throws_ok($$SELECT api.sign_up('ALICE@example.org', 'whatever long enough')$$, '23505',
@@ -16,7 +16,7 @@ SELECT throws_ok($$SELECT api.sign_up('not-an-email', 'long enough password')$$,
 SELECT throws_ok($$SELECT api.log_in('alice@example.org', 'wrong password!')$$, 'PT401', NULL, 'a wrong password gets 401');
 SELECT lives_ok($$SELECT api.log_in('ALICE@example.org ', 'correct horse battery')$$, 'log-in ignores case and surrounding blanks of the e-mail');
 SELECT api.log_in('alice@example.org', 'correct horse battery') ->> 'token' AS token \gset
-RESET ROLE;
+SELECT tests.act_as_nobody();
 
 SELECT alike((SELECT password_hash::text FROM auth.users WHERE user_id = :'alice'), '$2a$10$%', 'passwords are stored as bcrypt hashes');
 SELECT is((SELECT email FROM auth.users WHERE user_id = :'alice')::text, 'alice@example.org', 'e-mail stored lower case');
@@ -41,17 +41,15 @@ INSERT INTO diary.ratings (segment_id, user_id, rating, submitted_at) VALUES ('r
 INSERT INTO diary.votes (segment_id, user_id, action) VALUES ('r1', :'alice', 'agree');
 
 -- Anonymous: no error, public data only.
-SET LOCAL ROLE web_anon;
+SELECT tests.act_as_anon();
 SELECT is((SELECT count(*)::integer FROM api.routes), 1, 'anonymous: sees only the public route');
 SELECT throws_ok('SELECT count(*) FROM api.my_ratings', '42501', NULL, 'anonymous: may not read ratings at all');
 SELECT throws_ok('SELECT count(*) FROM api.my_account', '42501', NULL, 'anonymous: has no account view');
 SELECT throws_ok($$SELECT api.submit_rating('r1', 3)$$, '42501', NULL, 'anonymous: may not rate (PostgREST answers 401)');
 SELECT is((SELECT n_samples FROM api.segments('-75.2,39.8,-75.0,40.0') WHERE segment_id = 'r1'), 2, 'anonymous: reads the aggregates');
-RESET ROLE;
 
 -- User A (Alice)
-SELECT set_config('request.jwt.claims', json_build_object('role', 'web_user', 'sub', :'alice')::text, true);
-SET LOCAL ROLE web_user;
+SELECT tests.act_as_user(:'alice');
 SELECT is((SELECT count(*)::integer FROM api.routes), 2, 'A: sees her private and public routes');
 SELECT is((SELECT count(*)::integer FROM api.my_ratings), 1, 'A: sees her rating');
 SELECT is((SELECT count(*)::integer FROM api.my_votes), 1, 'A: sees her vote');
@@ -59,11 +57,9 @@ SELECT is((SELECT email FROM api.my_account)::text, 'alice@example.org', 'A: see
 SELECT throws_ok($$INSERT INTO diary.ratings (segment_id, user_id, rating) VALUES ('r1', '$$ || :'alice' || $$', 3)$$,
                  '42501', NULL, 'A: may not write to the tables directly, not even as herself');
 SELECT throws_ok('SELECT password_hash FROM auth.users', '42501', NULL, 'A: may not read password hashes, not even her own');
-RESET ROLE;
 
 -- User B (Bob)
-SELECT set_config('request.jwt.claims', json_build_object('role', 'web_user', 'sub', :'bob')::text, true);
-SET LOCAL ROLE web_user;
+SELECT tests.act_as_user(:'bob');
 SELECT is((SELECT array_agg(route_name::text) FROM api.routes), ARRAY['alice public'], 'B: sees only A''s public route');
 SELECT is((SELECT count(*)::integer FROM api.my_ratings), 0, 'B: does not see A''s rating');
 SELECT is((SELECT count(*)::integer FROM api.my_votes), 0, 'B: does not see A''s vote');
@@ -73,16 +69,15 @@ SELECT throws_ok($$SELECT api.rename_route('00000000-0000-0000-0000-0000000000d2
                  'B: renaming A''s public route is "not found"');
 SELECT throws_ok($$SELECT api.delete_route('00000000-0000-0000-0000-0000000000d1')$$, 'PT404', NULL,
                  'B: deleting A''s private route is "not found"');
-RESET ROLE;
+SELECT tests.act_as_nobody();
 SELECT is((SELECT route_name::text FROM diary.routes WHERE route_id = '00000000-0000-0000-0000-0000000000d2'), 'alice public',
           'B''s attempt to rename A''s route changed nothing');
 
 -- Audit: insert, update and delete with the acting user and without the password hash.
-SELECT set_config('request.jwt.claims', json_build_object('role', 'web_user', 'sub', :'alice')::text, true);
-SET LOCAL ROLE web_user;
+SELECT tests.act_as_user(:'alice');
 SELECT api.rename_route('00000000-0000-0000-0000-0000000000d1', 'alice renamed');
 SELECT api.delete_route('00000000-0000-0000-0000-0000000000d1');
-RESET ROLE;
+SELECT tests.act_as_nobody();
 SELECT results_eq(
     $$SELECT operation, acting_user_id, old_data ->> 'route_name', new_data ->> 'route_name' FROM audit.log
       WHERE table_name = 'diary.routes' AND (old_data ->> 'route_id' = '00000000-0000-0000-0000-0000000000d1'

@@ -11,8 +11,7 @@ SELECT 'w' || i, 'Write St', 100,
        now() - interval '1 day', now() - interval '1 day'
 FROM generate_series(1, 5) i;
 SELECT round(diary.shrink(2, 1), 2) AS mean_of_one_2 \gset
-SELECT set_config('request.jwt.claims', '{"role": "web_user", "sub": "00000000-0000-0000-0000-0000000000e1"}', true);
-SET LOCAL ROLE web_user;
+SELECT tests.act_as_user('00000000-0000-0000-0000-0000000000e1');
 
 -- Validation: 22023 (400) with "field: rule"
 SELECT throws_ok($$SELECT api.submit_rating('w1', 6)$$, '22023', 'rating: must be an integer from 1 (unsafe) to 5 (safe)', 'rating out of range');
@@ -75,11 +74,11 @@ SELECT is((SELECT count(*)::integer FROM api.segments('-75.2,39.8,-75.0,40.0', u
           'updated_after keeps segments whose scores changed since (w1..w4)');
 
 -- Write limits: the free tier allows 20 rating submissions per rolling hour (a trip is one).
-RESET ROLE;
+SELECT tests.act_as_nobody();
 INSERT INTO diary.ratings (segment_id, user_id, rating, submitted_at, created_at)
 SELECT 'w5', '00000000-0000-0000-0000-0000000000e1', 3, now() - make_interval(hours => 1 + i), now() - interval '10 minutes'
 FROM generate_series(1, 18) i;  -- with the rating and the trip above: 20
-SET LOCAL ROLE web_user;
+SELECT tests.act_as_user('00000000-0000-0000-0000-0000000000e1');
 SELECT throws_ok($$SELECT api.submit_rating('w5', 3)$$, 'PGRST', NULL, 'the 21st rating submission in an hour is refused (HTTP 429)');
 
 SELECT * FROM finish();

@@ -26,8 +26,7 @@ SELECT seg, '00000000-0000-0000-0000-0000000000f9', CASE WHEN seg IN ('g-ab', 'g
 FROM unnest(ARRAY['g-ab', 'g-bc', 'g-ad', 'g-dc']) seg, generate_series(1, 20) i;
 
 SELECT sum(length_m) AS top_len FROM diary.segments WHERE segment_id IN ('g-ad', 'g-dc') \gset
-SELECT set_config('request.jwt.claims', '{"role": "web_user", "sub": "00000000-0000-0000-0000-0000000000f9"}', true);
-SET LOCAL ROLE web_user;
+SELECT tests.act_as_user('00000000-0000-0000-0000-0000000000f9');
 
 SELECT is(api.route('{-75.0, 40.0}', '{-74.998, 40.0}', 'optimal') -> 'primary' -> 'segment_ids', '["g-ab", "g-bc"]'::jsonb,
           'optimal (w 0.2): the short unsafe bottom street');

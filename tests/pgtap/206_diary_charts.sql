@@ -36,8 +36,7 @@ INSERT INTO diary.ratings (segment_id, user_id, rating, submitted_at) VALUES
     ('c5', '00000000-0000-0000-0000-0000000000c7', 4, now() - interval '5 hours');
 SELECT n_eff AS c5_n_eff FROM analytics.segment_aggregates WHERE segment_id = 'c5' \gset
 
-SELECT set_config('request.jwt.claims', '{"role": "web_user", "sub": "00000000-0000-0000-0000-0000000000c7"}', true);
-SET LOCAL ROLE web_user;
+SELECT tests.act_as_user('00000000-0000-0000-0000-0000000000c7');
 SELECT results_eq(
     $$SELECT mean_rating, std_error, n_samples, confidence FROM api.route_trend('00000000-0000-0000-0000-0000000000a7') ORDER BY day$$,
     $$VALUES (3.00, 1.00, 2::bigint, 0.20), (5.00, NULL, 1::bigint, 0.10)$$,
@@ -59,11 +58,9 @@ SELECT results_eq(
              ('dogs', 15::bigint, 10.7), ('no_sidewalk', 12::bigint, 8.6)$$,
     'v11: tag counts 45, 38, 30, 15, 12 over 140 ratings: 32.1, 27.1, 21.4, 10.7, 8.6 %');
 SELECT is((SELECT count(*)::integer FROM api.route_tags('00000000-0000-0000-0000-0000000000a8', 2)), 2, 'top_n limits the tags');
-RESET ROLE;
 
 -- Visibility: anonymous callers chart public routes only.
-SET LOCAL ROLE web_anon;
-SELECT set_config('request.jwt.claims', '', true);
+SELECT tests.act_as_anon();
 SELECT throws_ok($$SELECT * FROM api.route_trend('00000000-0000-0000-0000-0000000000a7')$$, 'PT404', NULL,
                  'anonymous: a private route''s trend is not found');
 SELECT is((SELECT count(*)::integer FROM api.route_tags('00000000-0000-0000-0000-0000000000a8')), 5, 'anonymous: a public route''s tags');

@@ -9,36 +9,33 @@ CREATE FUNCTION pg_temp.jwt_part(token text, n integer) RETURNS jsonb LANGUAGE s
     SELECT convert_from(decode(rpad(translate(split_part(token, '.', n), '-_', '+/'),
                                     ceil(length(split_part(token, '.', n)) / 4.0)::integer * 4, '='), 'base64'), 'utf8')::jsonb
 $$;
-CREATE FUNCTION pg_temp.as_user(sub text) RETURNS void LANGUAGE sql AS $$
-    SELECT set_config('request.jwt.claims', CASE WHEN sub IS NULL THEN '' ELSE json_build_object('role', 'web_user', 'sub', sub)::text END, true)
-$$;
 
 -- auth.current_user_id ---------------------------------------------------------------------------
-SELECT set_config('request.jwt.claims', '', true);
+SELECT tests.act_as_nobody();
 SELECT is(auth.current_user_id(), NULL::uuid, 'auth.current_user_id: no claims (a direct SQL session) is NULL');
-SELECT set_config('request.jwt.claims', '{"role": "web_anon"}', true);
+SELECT tests.set_claims('{"role": "web_anon"}');
 SELECT is(auth.current_user_id(), NULL::uuid, 'auth.current_user_id: claims without sub (anonymous) are NULL');
-SELECT set_config('request.jwt.claims', '{"role": "web_user", "sub": "admin"}', true);
+SELECT tests.set_claims('{"role": "web_user", "sub": "admin"}');
 SELECT is(auth.current_user_id(), NULL::uuid, 'auth.current_user_id: a sub that is not a uuid is NULL, not an error');
-SELECT set_config('request.jwt.claims', '{"role": "web_user", "sub": 42}', true);
+SELECT tests.set_claims('{"role": "web_user", "sub": 42}');
 SELECT is(auth.current_user_id(), NULL::uuid, 'auth.current_user_id: a numeric sub is NULL');
-SELECT set_config('request.jwt.claims', '{"role": "web_user", "sub": "00000000-0000-0000-0000-0000000000AB"}', true);
+SELECT tests.set_claims('{"role": "web_user", "sub": "00000000-0000-0000-0000-0000000000AB"}');
 SELECT is(auth.current_user_id(), '00000000-0000-0000-0000-0000000000ab'::uuid, 'auth.current_user_id: the sub of the claims, upper-case hex too');
-SELECT set_config('request.jwt.claims', '{"role": "web_user", "sub": "00000000-0000-0000-0000-0000000000ab-x"}', true);
+SELECT tests.set_claims('{"role": "web_user", "sub": "00000000-0000-0000-0000-0000000000ab-x"}');
 SELECT is(auth.current_user_id(), NULL::uuid, 'auth.current_user_id: a uuid with trailing text is NULL');
 
 -- diary.require_user --------------------------------------------------------------------------------
-SELECT set_config('request.jwt.claims', '', true);
+SELECT tests.act_as_nobody();
 SELECT throws_ok($$SELECT diary.require_user()$$, 'PT401', 'this needs a log-in token whose sub is a user id',
                  'diary.require_user: without a token PT401 (HTTP 401)');
-SELECT set_config('request.jwt.claims', '{"role": "web_user", "sub": "admin"}', true);
+SELECT tests.set_claims('{"role": "web_user", "sub": "admin"}');
 SELECT throws_ok($$SELECT diary.require_user()$$, 'PT401', 'this needs a log-in token whose sub is a user id',
                  'diary.require_user: a sub that is not a user id is 401');
-SELECT set_config('request.jwt.claims', '{"role": "web_user", "sub": "00000000-0000-0000-0000-0000000000ab"}', true);
+SELECT tests.set_claims('{"role": "web_user", "sub": "00000000-0000-0000-0000-0000000000ab"}');
 SELECT is(diary.require_user(), '00000000-0000-0000-0000-0000000000ab'::uuid, 'diary.require_user returns the calling user''s id');
 
 -- auth.sign_jwt -----------------------------------------------------------------------------------------
-SELECT set_config('request.jwt.claims', '', true);
+SELECT tests.act_as_nobody();
 SELECT auth.sign_jwt('{"role": "web_user", "sub": "someone", "note": "ünïcode ~~~ ???"}') AS token \gset
 SELECT is(array_length(string_to_array(:'token', '.'), 1), 3, 'auth.sign_jwt: header.payload.signature');
 SELECT is(pg_temp.jwt_part(:'token', 1), '{"alg": "HS256", "typ": "JWT"}'::jsonb, 'auth.sign_jwt: the header is HS256 JWT');
@@ -74,10 +71,10 @@ SELECT is((pg_temp.jwt_part(auth.session_for('00000000-0000-0000-0000-0000000000
 UPDATE diary.settings SET value = 24 WHERE key = 'token_lifetime_hours';
 
 -- The token is accepted by the database's own reading of the claims.
-SELECT set_config('request.jwt.claims', pg_temp.jwt_part(:'session'::jsonb ->> 'token', 2)::text, true);
+SELECT tests.set_claims(pg_temp.jwt_part(:'session'::jsonb ->> 'token', 2));
 SELECT is(auth.current_user_id(), '00000000-0000-0000-0000-0000000000ab'::uuid,
           'the claims of auth.session_for''s token make auth.current_user_id the user');
-SELECT set_config('request.jwt.claims', '', true);
+SELECT tests.act_as_nobody();
 
 -- Users and routes for visibility and audit --------------------------------------------------------------------
 INSERT INTO auth.users (user_id, email, password_hash, display_name) VALUES
@@ -93,15 +90,15 @@ INSERT INTO diary.routes (route_id, user_id, route_name, segment_ids, geometry, 
      'SRID=4326;LINESTRING(-75.499 39.500, -75.498 39.500)', 85, 1, true);
 
 -- diary.visible_route_segments --------------------------------------------------------------------------------
-SELECT pg_temp.as_user('00000000-0000-0000-0000-0000000000a1');
+SELECT tests.set_claims(tests.user_claims('00000000-0000-0000-0000-0000000000a1'));
 SELECT is(diary.visible_route_segments('00000000-0000-0000-0000-0000000000b1'), ARRAY['v1', 'v2'],
           'diary.visible_route_segments: the owner sees the segment ids of her private route, in order');
-SELECT pg_temp.as_user('00000000-0000-0000-0000-0000000000a2');
+SELECT tests.set_claims(tests.user_claims('00000000-0000-0000-0000-0000000000a2'));
 SELECT is(diary.visible_route_segments('00000000-0000-0000-0000-0000000000b2'), ARRAY['v2'],
           'diary.visible_route_segments: anyone logged in sees a public route');
 SELECT throws_ok($$SELECT diary.visible_route_segments('00000000-0000-0000-0000-0000000000b1')$$, 'PT404',
                  'route_id: no route of yours or public with this id', 'diary.visible_route_segments: another user''s private route is 404');
-SELECT pg_temp.as_user(NULL);
+SELECT tests.act_as_nobody();
 SELECT is(diary.visible_route_segments('00000000-0000-0000-0000-0000000000b2'), ARRAY['v2'],
           'diary.visible_route_segments: an anonymous caller sees a public route');
 SELECT throws_ok($$SELECT diary.visible_route_segments('00000000-0000-0000-0000-0000000000b1')$$, 'PT404', NULL,
@@ -109,10 +106,10 @@ SELECT throws_ok($$SELECT diary.visible_route_segments('00000000-0000-0000-0000-
 SELECT throws_ok($$SELECT diary.visible_route_segments('00000000-0000-0000-0000-00000000ffff')$$, 'PT404', NULL,
                  'diary.visible_route_segments: an unknown route is 404');
 SELECT throws_ok($$SELECT diary.visible_route_segments(NULL)$$, 'PT404', NULL, 'diary.visible_route_segments: NULL is 404');
-SET LOCAL ROLE web_anon;
+SELECT tests.act_as_anon();
 SELECT throws_ok($$SELECT diary.visible_route_segments('00000000-0000-0000-0000-0000000000b2')$$, '42501', NULL,
                  'diary.visible_route_segments is not callable by web_anon itself, only through the chart functions of api');
-RESET ROLE;
+SELECT tests.act_as_nobody();
 
 -- audit.record_change ------------------------------------------------------------------------------------------
 SELECT trigger_is('diary', 'ratings', 'ratings_audit', 'audit', 'record_change', 'ratings_audit runs audit.record_change');
@@ -125,7 +122,7 @@ SELECT results_eq(
       FROM audit.log WHERE table_name = 'auth.users' AND user_id = '00000000-0000-0000-0000-0000000000a1'$$,
     $$VALUES ('INSERT', '00000000-0000-0000-0000-0000000000a1'::uuid, NULL::uuid, session_user::text COLLATE "default", true, 'owner@example.org', false, now())$$,
     'audit.record_change: an insert without a token logs the new row without password_hash, no acting user, the session''s role');
-SELECT pg_temp.as_user('00000000-0000-0000-0000-0000000000a1');
+SELECT tests.set_claims(tests.user_claims('00000000-0000-0000-0000-0000000000a1'));
 UPDATE auth.users SET display_name = 'Owner 2', password_hash = '$2a$10$other' WHERE user_id = '00000000-0000-0000-0000-0000000000a1';
 SELECT results_eq(
     $$SELECT acting_user_id, old_data ->> 'display_name', new_data ->> 'display_name', old_data ? 'password_hash' OR new_data ? 'password_hash'
@@ -139,7 +136,7 @@ SELECT results_eq(
       FROM audit.log WHERE table_name = 'diary.ratings' AND new_data ->> 'rating_id' = '00000000-0000-0000-0000-0000000000c1'$$,
     $$VALUES ('INSERT', '00000000-0000-0000-0000-0000000000a2'::uuid, '00000000-0000-0000-0000-0000000000a1'::uuid, 2, 'dark')$$,
     'audit.record_change: user_id is the row''s user, acting_user_id whoever made the change');
-SELECT pg_temp.as_user(NULL);
+SELECT tests.act_as_nobody();
 DELETE FROM diary.ratings WHERE rating_id = '00000000-0000-0000-0000-0000000000c1';
 SELECT results_eq(
     $$SELECT operation, user_id, old_data ->> 'comment', new_data IS NULL
@@ -162,17 +159,15 @@ SELECT results_eq(
     'audit.record_change: deleting an account logs the account and the vote its cascade removes');
 SELECT ok((SELECT bool_and(db_role = session_user) FROM audit.log WHERE changed_at = now()),
           'audit.record_change records the session''s login role when no role is set, even though it runs as its owner');
-SELECT pg_temp.as_user('00000000-0000-0000-0000-0000000000a1');
-SET LOCAL ROLE web_user;
+SELECT tests.act_as_user('00000000-0000-0000-0000-0000000000a1');
 SELECT lives_ok($$SELECT api.submit_rating('v1', 4, rating_id => '00000000-0000-0000-0000-0000000000c9')$$,
                 'a rating submitted as web_user, as PostgREST does it');
-RESET ROLE;
+SELECT tests.act_as_nobody();
 SELECT is((SELECT db_role FROM audit.log WHERE table_name = 'diary.ratings' AND new_data ->> 'rating_id' = '00000000-0000-0000-0000-0000000000c9'),
           'web_user', 'audit.record_change records the role the request acts as (web_user), not the login role nor the function owner');
-SELECT pg_temp.as_user(NULL);
-SET LOCAL ROLE web_user;
+SELECT tests.act_as_user('00000000-0000-0000-0000-0000000000a1');
 SELECT throws_ok($$SELECT count(*) FROM audit.log$$, '42501', NULL, 'the audit log is not readable by web_user');
-RESET ROLE;
+SELECT tests.act_as_nobody();
 
 SELECT * FROM finish();
 ROLLBACK;

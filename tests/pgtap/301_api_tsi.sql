@@ -70,7 +70,7 @@ VALUES (7001, pg_temp.t0(), 50, 45, 40, 35, 60, 55, 10, 5, 0, 1),
        (7002, pg_temp.t0(), 65, 62, 60, 58, 70, 66, 4, 5, 0, 1);
 REFRESH MATERIALIZED VIEW tsi.mv_current_safety_status;
 
-SET LOCAL ROLE web_anon;
+SELECT tests.act_as_anon();
 
 SELECT results_eq(
     $$SELECT intersection_id, safety_index, risk_band, traffic_volume, minutes_behind FROM api.latest_indices
@@ -141,7 +141,7 @@ SELECT throws_ok($$SELECT * FROM api.legacy_intersections_route('[(10.0,10.0),(x
                  'legacy route: malformed waypoints are 22023, even as a constant the planner could fold');
 SELECT throws_ok($$SELECT * FROM api.legacy_intersections_route('[(10.0,10.0),(10.01,10.0)]', 5)$$, '22023',
                  'buffer must be between 10 and 5000 (got 5)', 'legacy route names buffer');
-RESET ROLE;
+SELECT tests.act_as_nobody();
 
 SELECT * FROM finish();
 ROLLBACK;

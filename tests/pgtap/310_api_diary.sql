@@ -20,9 +20,9 @@ SELECT ok(has_function_privilege('web_anon', 'api.log_in(text, text)', 'execute'
 SELECT ok(NOT has_function_privilege('web_anon', 'api.submit_vote(text, text, uuid)', 'execute')
           AND NOT has_function_privilege('web_anon', 'api.create_route(text, text[], boolean)', 'execute')
           AND NOT has_function_privilege('web_anon', 'api.delete_account()', 'execute'), 'anonymous may not write');
-SET LOCAL ROLE web_anon;
+SELECT tests.act_as_anon();
 SELECT is(api.diary_health() ->> 'status', 'ok', 'diary health answers anonymously');
-RESET ROLE;
+SELECT tests.act_as_nobody();
 
 SELECT * FROM finish();
 ROLLBACK;

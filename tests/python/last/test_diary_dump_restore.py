@@ -1,8 +1,9 @@
 """A pg_dump / pg_restore round trip of a populated database (the diary's demo data) keeps every
 table and every row. The test database is dumped, dropped and restored in place: pg_cron, which
 the schema needs, can only be created in a database of that name (or cron.database_name).
-The file is named to run last: the PostgREST of the session loses its connections here, and the
-database is deployed afresh at the end."""
+It runs last, as its own step of db/scripts/test.sh after the other Python tests (which leave
+tests/python/last out, see tests/python/conftest.py): the PostgREST of a session loses its
+connections here, and the database is deployed afresh at the end."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 FINGERPRINT = """
 SELECT format('SELECT %L, count(*), md5(coalesce(string_agg(t::text, '','' ORDER BY t::text), '''')) FROM %s t',
               c.oid::regclass::text, c.oid::regclass)
