@@ -58,7 +58,10 @@ PROXY_PORT="${TSDB_PROXY_PORT:-8080}"             # nginx in front of PostgREST 
 JWT_SECRET_FILE="$LOCAL/jwt_secret"
 
 as_pg_user() {
-  if [ "$(id -un)" = "$PG_OS_USER" ]; then "$@"; else runuser -u "$PG_OS_USER" -- "$@"; fi
+  if [ "$(id -un)" = "$PG_OS_USER" ]; then "$@"
+  # From a directory it cannot enter, pg_ctl and initdb complain "could not change directory".
+  elif [ "$PG_STATE_MOVED" = 1 ]; then (cd / && runuser -u "$PG_OS_USER" -- "$@")
+  else runuser -u "$PG_OS_USER" -- "$@"; fi
 }
 
 log() { printf '[%s] %s\n' "$(basename "$0" .sh)" "$*" >&2; }
