@@ -1,6 +1,7 @@
 # The traffic-safety database: development path. (docker-compose.yml is the production path.)
 # Every target runs the scripts in db/scripts, which take their settings from the
-# environment (see the README) and keep all state in the git-ignored .local/ directory.
+# environment (see the README) and keep all state in the git-ignored .local/ directory (the
+# cluster's in /var/lib/trafficsafety/<hash> when the postgres OS user cannot enter .local/).
 SHELL := /bin/bash
 S := db/scripts
 

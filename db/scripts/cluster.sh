@@ -1,18 +1,37 @@
 #!/usr/bin/env bash
-# The project-owned PostgreSQL 15 cluster: data directory, socket and logs inside the project.
+# The project-owned PostgreSQL 15 cluster: data directory, socket and log in the project's
+# .local/, or, when its OS user cannot enter that, in /var/lib/trafficsafety/<hash> (common.sh).
 #   cluster.sh start | stop | status
 source "$(dirname "$0")/common.sh"
 
-PG_LOG="$LOG_DIR/postgresql.log"
+PG_LOG="$PG_LOG_DIR/postgresql.log"
 
 pg_ctl() { as_pg_user "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" "$@"; }
 
 is_running() { pg_ctl status >/dev/null 2>&1; }
 
 prepare_dirs() {
-  as_pg_user test -x "$ROOT" \
-    || die "the OS user '$PG_OS_USER' cannot enter $ROOT; clone the project where it can (e.g. under /work or /srv), or set TSDB_LOCAL_DIR"
-  mkdir -p "$LOCAL" "$LOG_DIR"
+  if [ "$PG_STATE_DIR" = "$LOCAL" ]; then
+    [ -d "$LOCAL" ] || mkdir -p -m 0755 "$LOCAL"   # enterable whatever the umask
+  elif [ ! -d "$PG_STATE_DIR" ]; then
+    mkdir -p -m 0755 "$(dirname "$PG_STATE_DIR")"
+    install -d -m 0700 -o "$PG_OS_USER" "$PG_STATE_DIR"
+  fi
+  if [ "$PG_STATE_MOVED" = 1 ]; then
+    # Which checkout a directory under /var/lib/trafficsafety belongs to, for whoever cleans up.
+    [ -f "$PG_STATE_DIR/CHECKOUT" ] || printf '%s\n' \
+      "State (pgdata, run, log) of the PostgreSQL cluster of the traffic-safety checkout whose" \
+      "local directory is $LOCAL (the OS user $PG_OS_USER cannot enter it)." \
+      "Remove this directory after \`make down\` there, or once that checkout is gone." > "$PG_STATE_DIR/CHECKOUT"
+    [ -f "$PGDATA_DIR/PG_VERSION" ] \
+      || log "the OS user '$PG_OS_USER' cannot enter $LOCAL: the cluster's state goes to $PG_STATE_DIR"
+    if [ -z "${TSDB_PGDATA:-}" ] && [ -f "$LOCAL/pgdata/PG_VERSION" ]; then
+      log "note: the earlier cluster in $LOCAL/pgdata is not used ('$PG_OS_USER' cannot enter it)"
+    fi
+  fi
+  as_pg_user test -x "$PG_STATE_DIR" \
+    || die "the OS user '$PG_OS_USER' cannot enter $PG_STATE_DIR; set TSDB_PG_STATE_DIR to a directory it can enter"
+  mkdir -p "$LOG_DIR" "$PG_LOG_DIR"
   install -d -m 0700 -o "$PG_OS_USER" "$PG_RUN_DIR"
   [ -e "$PG_LOG" ] || install -m 0640 -o "$PG_OS_USER" /dev/null "$PG_LOG"
 }
@@ -22,7 +41,7 @@ init_cluster() {
   log "initialising a new cluster in $PGDATA_DIR"
   install -d -m 0700 -o "$PG_OS_USER" "$PGDATA_DIR"
   as_pg_user "$PG_BIN/initdb" -D "$PGDATA_DIR" -U postgres -E UTF8 --locale=C.UTF-8 \
-    --auth-local=trust --auth-host=scram-sha-256 >"$LOG_DIR/initdb.log"
+    --auth-local=trust --auth-host=scram-sha-256 >"$PG_LOG_DIR/initdb.log"
   printf "\n# traffic-safety settings\ninclude 'tsdb.conf'\ninclude 'tsdb-local.conf'\n" \
     | as_pg_user tee -a "$PGDATA_DIR/postgresql.conf" >/dev/null
 }

@@ -6,10 +6,40 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 LOCAL="${TSDB_LOCAL_DIR:-$ROOT/.local}"          # git-ignored state: cluster, logs, tools, secrets
 VENV="${TSDB_VENV:-$ROOT/.venv}"
 
-PGDATA_DIR="${TSDB_PGDATA:-$LOCAL/pgdata}"
-PG_RUN_DIR="${TSDB_PG_SOCKET_DIR:-$LOCAL/run}"   # Unix socket lives here, not in /var/run
+# The cluster must not run as root: use the 'postgres' OS user when we are root.
+if [ "$(id -u)" = 0 ]; then
+  PG_OS_USER="${TSDB_PG_OS_USER:-postgres}"
+else
+  PG_OS_USER="$(id -un)"
+fi
+
+# pg_can_enter PATH: whether the cluster's OS user can enter PATH (or, while PATH does not exist
+# yet, its nearest existing parent). True when we are that user, or while that user does not exist.
+pg_can_enter() {
+  local d="$1"
+  until [ -d "$d" ]; do d="$(dirname "$d")"; done
+  [ "$(id -un)" = "$PG_OS_USER" ] || ! id -u "$PG_OS_USER" >/dev/null 2>&1 \
+    || runuser -u "$PG_OS_USER" -- test -x "$d"
+}
+
+# The cluster's own files (data directory, Unix socket, server log) must be reachable by its OS
+# user: in $LOCAL when it can enter it, otherwise (a clone under a mode-700 directory such as
+# /root) in a directory of its own under /var/lib/trafficsafety, one per checkout.
+PG_STATE_MOVED=0
+if [ -n "${TSDB_PG_STATE_DIR:-}" ]; then
+  PG_STATE_DIR="$TSDB_PG_STATE_DIR"
+elif pg_can_enter "$LOCAL"; then
+  PG_STATE_DIR="$LOCAL"
+else
+  PG_STATE_DIR="/var/lib/trafficsafety/$(realpath -m "$LOCAL" | sha256sum | cut -c1-12)"
+  PG_STATE_MOVED=1
+fi
+
+PGDATA_DIR="${TSDB_PGDATA:-$PG_STATE_DIR/pgdata}"
+PG_RUN_DIR="${TSDB_PG_SOCKET_DIR:-$PG_STATE_DIR/run}"   # Unix socket lives here, not in /var/run
+PG_LOG_DIR="$PG_STATE_DIR/log"                          # postgresql.log, initdb.log
 PG_BIN="${TSDB_PG_BIN:-/usr/lib/postgresql/15/bin}"
-LOG_DIR="$LOCAL/log"
+LOG_DIR="$LOCAL/log"                                    # the other services' logs
 TOOLS_DIR="$LOCAL/tools"
 PID_DIR="$LOCAL/pids"
 
@@ -27,15 +57,11 @@ POSTGREST_PORT="${TSDB_POSTGREST_PORT:-3000}"
 PROXY_PORT="${TSDB_PROXY_PORT:-8080}"             # nginx in front of PostgREST (db/scripts/nginx.sh)
 JWT_SECRET_FILE="$LOCAL/jwt_secret"
 
-# The cluster must not run as root: use the 'postgres' OS user when we are root.
-if [ "$(id -u)" = 0 ]; then
-  PG_OS_USER="${TSDB_PG_OS_USER:-postgres}"
-else
-  PG_OS_USER="$(id -un)"
-fi
-
 as_pg_user() {
-  if [ "$(id -un)" = "$PG_OS_USER" ]; then "$@"; else runuser -u "$PG_OS_USER" -- "$@"; fi
+  if [ "$(id -un)" = "$PG_OS_USER" ]; then "$@"
+  # From a directory it cannot enter, pg_ctl and initdb complain "could not change directory".
+  elif [ "$PG_STATE_MOVED" = 1 ]; then (cd / && runuser -u "$PG_OS_USER" -- "$@")
+  else runuser -u "$PG_OS_USER" -- "$@"; fi
 }
 
 log() { printf '[%s] %s\n' "$(basename "$0" .sh)" "$*" >&2; }

@@ -3,11 +3,20 @@
 source "$(dirname "$0")/common.sh"
 state() { if "$@" >/dev/null 2>&1; then echo running; else echo stopped; fi; }
 
+# The cluster's own files live apart when its OS user cannot enter $LOCAL (see common.sh).
+cluster_state=""
+if [ "$PG_STATE_MOVED" = 1 ]; then
+  cluster_state=$'\n'"  the cluster's state is in $PG_STATE_DIR (the OS user $PG_OS_USER cannot enter $LOCAL)"
+elif [ "$PG_STATE_DIR" != "$LOCAL" ]; then
+  cluster_state=$'\n'"  the cluster's state is in $PG_STATE_DIR (TSDB_PG_STATE_DIR)"
+fi
+
 cat <<TXT
 
-traffic-safety database (local stack, state in $LOCAL)
+traffic-safety database (local stack, state in $LOCAL)$cluster_state
   PostgreSQL 15   $(state bash "$ROOT/db/scripts/cluster.sh" status)  port $PGPORT, socket $PG_RUN_DIR, database $DB_NAME
-                  log  $LOG_DIR/postgresql.log
+                  data $PGDATA_DIR
+                  log  $PG_LOG_DIR/postgresql.log
   PostgREST       $(state svc_pid postgrest)  http://127.0.0.1:$POSTGREST_PORT/   (OpenAPI document at the root)
                   log  $LOG_DIR/postgrest.log
   VCC simulator   $(state svc_pid simulator)  http://127.0.0.1:${TSDB_SIM_PORT:-8088}/   log  $LOG_DIR/simulator.log
