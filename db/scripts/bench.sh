@@ -11,6 +11,7 @@ trap finish EXIT
 dropdb --if-exists --force "$TEST_DB"
 bash "$S/deploy.sh" "$TEST_DB" >/dev/null
 TSDB_BENCH_DB="$TEST_DB" "$VENV/bin/python" -u "$ROOT/tests/bench/bench_tsi.py"
+TSDB_BENCH_DB="$TEST_DB" "$VENV/bin/python" -u "$ROOT/tests/bench/bench_rescore.py"
 TSDB_BENCH_DB="$TEST_DB" "$VENV/bin/python" -u "$ROOT/tests/bench/bench_collector.py"
 TSDB_BENCH_DB="$TEST_DB" "$VENV/bin/python" -u "$ROOT/tests/bench/bench_diary.py"
 TSDB_BENCH_DB="$TEST_DB" TSDB_POSTGREST_BIN="$POSTGREST_BIN" TSDB_JWT_SECRET="$(jwt_secret)" "$VENV/bin/python" -u "$ROOT/tests/bench/bench_api.py"

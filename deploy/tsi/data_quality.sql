@@ -1,19 +1,12 @@
 -- Deploy trafficsafety:tsi/data_quality to pg
--- Data-quality checks logged to tsi.data_quality_log, and the engine's health at a glance.
--- "Silent" and "stale" are measured against the newest data, not the server clock (trap 10).
+-- Rework of release 1.0 (data_quality@v1.0.0.sql keeps the other objects of this change):
+-- tsi.refresh_constants keeps constants and baselines following the data (tsi/compute_constants)
+-- and rescores what they changed; the data-quality check flags the newest data still scored
+-- with bootstrap constants an hour on, since constants are no longer open-ended rows.
 BEGIN;
 SET LOCAL ROLE tsdb_owner;
 
-CREATE VIEW tsi.default_partition_rows AS
-SELECT p.parent, d.oid::regclass AS default_partition,
-       (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %s', d.oid::regclass), false, true, '')))[1]::text::bigint AS row_count
-FROM tsi.partition_policy AS p
-JOIN pg_inherits AS h ON h.inhparent = p.parent
-JOIN pg_class AS d ON d.oid = h.inhrelid
-JOIN pg_partitioned_table AS pt ON pt.partrelid = p.parent AND pt.partdefid = d.oid;
-COMMENT ON VIEW tsi.default_partition_rows IS 'Rows in the DEFAULT partition of each daily-partitioned table: always 0 unless a partition was missing (a bug).';
-
-CREATE PROCEDURE tsi.check_data_quality(at timestamptz, INOUT logged integer DEFAULT NULL)
+CREATE OR REPLACE PROCEDURE tsi.check_data_quality(at timestamptz, INOUT logged integer DEFAULT NULL)
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = tsi, public, pg_temp
@@ -74,14 +67,16 @@ BEGIN
     ON CONFLICT DO NOTHING;
     GET DIAGNOSTICS n = ROW_COUNT; logged := logged + n;
 
-    -- Constants older than two days of data, or still bootstrapped after a day of data.
+    -- The newest data still scored with bootstrap constants that were last computed over an hour
+    -- ago: tsi.refresh_constants recomputes them every 10 minutes while more data becomes final.
     INSERT INTO data_quality_log (timestamp, issue_type, severity, message, metadata, data_time)
     SELECT at, 'stale_constants', 'warning',
-           format('normalisation constants %s (valid from %s, bootstrap %s) are stale: newest data %s', k.id, k.valid_from, k.is_bootstrap, newest),
+           format('normalisation constants %s (valid from %s) are still a bootstrap, computed %s: newest data %s',
+                  k.id, k.valid_from, k.computed_at, newest),
            jsonb_build_object('constants_id', k.id), date_trunc('hour', newest)
     FROM normalization_constants AS k
-    WHERE k.valid_until IS NULL
-      AND (k.valid_from < newest - interval '2 days' OR (k.is_bootstrap AND k.computed_at < at - interval '1 day'))
+    WHERE k.valid_from <= newest AND k.valid_until > newest
+      AND k.is_bootstrap AND k.computed_at < at - interval '1 hour'
     ON CONFLICT DO NOTHING;
     GET DIAGNOSTICS n = ROW_COUNT; logged := logged + n;
 
@@ -98,59 +93,63 @@ $$;
 COMMENT ON PROCEDURE tsi.check_data_quality(timestamptz, integer) IS
     'Logs data-quality events at `at`: silent intersections, sparse minutes and quarantined and unassigned messages of the last complete hour, stale constants, rows in default partitions. Each finding is logged once (per hour of data). The pg_cron job tsi-data-quality calls it every 5 minutes.';
 
-CREATE PROCEDURE tsi.refresh_constants(at timestamptz)
+CREATE OR REPLACE PROCEDURE tsi.refresh_constants(at timestamptz)
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = tsi, public, pg_temp
 SET TimeZone = 'UTC'
 AS $$
+DECLARE
+    final timestamptz;
+    oldest timestamptz := (SELECT min(minute) FROM features_minute);
+    k record;
+    d timestamptz;
+    n integer;
 BEGIN
     IF at IS NULL THEN
         RAISE EXCEPTION 'at must not be NULL' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- Daily, and every hour while the current constants are a bootstrap.
-    IF NOT EXISTS (SELECT FROM normalization_constants
-                   WHERE valid_until IS NULL AND NOT is_bootstrap AND valid_from > at - interval '1 day')
-       AND NOT EXISTS (SELECT FROM normalization_constants WHERE valid_from >= at) THEN
-        PERFORM recompute_constants(at);
-        PERFORM recompute_baselines(at);
+    -- Not alongside processing (or a backfill holding its lock): the next run catches up.
+    IF oldest IS NULL OR NOT pg_try_advisory_xact_lock(hashtext('tsi.process_pending')) THEN
+        RETURN;
     END IF;
+    final := final_until(at);
+
+    -- Bootstrap constants, and constants from history that was not all final yet once more of it is
+    -- (trailing history ends at valid_from, a first day's own minutes at valid_until); what they
+    -- scored is rescored when they changed.
+    FOR k IN
+        SELECT n.id, n.valid_from, n.valid_until FROM normalization_constants AS n
+        WHERE n.valid_until > oldest
+          AND (n.is_bootstrap
+               OR (n.history_until <= n.valid_from AND n.history_until < least(n.valid_from, final))
+               OR (n.history_until > n.valid_from AND n.history_until < least(n.valid_until, final)))
+        ORDER BY n.valid_from
+    LOOP
+        IF recompute_constants(k.id, final) THEN
+            CALL rescore(greatest(k.valid_from, oldest), k.valid_until, n);
+        END IF;
+    END LOOP;
+
+    -- A baseline set per UTC day with data, redone while it misses hours of its trailing period.
+    FOR d IN
+        SELECT g.day
+        FROM generate_series(date_trunc('day', oldest), date_trunc('day', final - interval '1 microsecond'), interval '1 day') AS g (day)
+        WHERE EXISTS (SELECT FROM features_minute AS f WHERE f.minute >= g.day AND f.minute < g.day + interval '1 day')
+          AND NOT EXISTS (SELECT FROM eb_baselines AS e
+                          WHERE e.valid_from = g.day AND e.history_until >= g.day AND e.excluded_hours = 0)
+        ORDER BY 1
+    LOOP
+        IF store_baselines(d) THEN
+            CALL rescore(greatest(d, oldest), d + interval '1 day', n);
+        END IF;
+    END LOOP;
 END
 $$;
 COMMENT ON PROCEDURE tsi.refresh_constants(timestamptz) IS
-    'Recomputes normalisation constants and Empirical-Bayes baselines valid from `at` when the current constants are more than a day old or a bootstrap. The pg_cron job tsi-recompute-constants calls it hourly with now().';
-
-CREATE PROCEDURE tsi.prune_job_history(older_than timestamptz, INOUT pruned integer DEFAULT NULL)
-LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = tsi, public, pg_temp
-SET TimeZone = 'UTC'
-AS $$
-BEGIN
-    DELETE FROM cron.job_run_details WHERE end_time < older_than;
-    GET DIAGNOSTICS pruned = ROW_COUNT;
-END
-$$;
-COMMENT ON PROCEDURE tsi.prune_job_history(timestamptz, integer) IS
-    'Deletes pg_cron run history (cron.job_run_details) of our jobs that ended before older_than; the table grows for ever otherwise.';
-
-CREATE VIEW tsi.health AS
-SELECT (SELECT max(minute) FROM tsi.features_minute) AS newest_data,
-       (SELECT max(timestamp) FROM tsi.safety_indices_realtime) AS newest_index,
-       (SELECT count(*) FROM tsi.pending_minutes) AS pending_minutes,
-       (SELECT min(minute) FROM tsi.pending_minutes) AS oldest_pending_minute,
-       extract(epoch FROM now() - (SELECT min(marked_at) FROM tsi.pending_minutes)) AS processing_lag_seconds,
-       (SELECT watermark FROM tsi.rollup_watermarks WHERE rollup = 'hourly') AS hourly_watermark,
-       (SELECT watermark FROM tsi.rollup_watermarks WHERE rollup = 'daily') AS daily_watermark,
-       (SELECT coalesce(sum(row_count), 0) FROM tsi.default_partition_rows) AS default_partition_rows,
-       (SELECT count(*) FROM cron.job_run_details
-        WHERE status = 'failed' AND start_time > now() - interval '1 day') AS failed_job_runs_24h,
-       (SELECT jsonb_agg(jsonb_build_object('intersection_id', i.id, 'name', i.name,
-                                            'last_data', l.last_minute) ORDER BY i.id)
-        FROM tsi.intersections AS i
-        CROSS JOIN LATERAL (SELECT max(f.minute) AS last_minute FROM tsi.features_minute AS f
-                            WHERE f.intersection_id = i.id) AS l) AS intersections;
-COMMENT ON VIEW tsi.health IS
-    'Engine health: newest data and index, pending minutes and processing lag (seconds the oldest pending minute has waited), rollup watermarks, rows in default partitions (must be 0), failed pg_cron runs of the last day, last data per intersection.';
+    'Brings constants and Empirical-Bayes baselines up to date with the final minutes at `at` (tsi.final_until): recomputes bootstrap constants and '
+    'constants computed before their history was final (tsi.recompute_constants), and the baseline set of every UTC day with features that was computed '
+    'from less than its whole trailing period (tsi.store_baselines); rescores (tsi.rescore) the minutes whose constants or baselines changed. '
+    'Skips a run while processing holds its lock. The pg_cron job tsi-recompute-constants calls it every 10 minutes with now().';
 
 COMMIT;

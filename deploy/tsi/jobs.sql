@@ -5,6 +5,8 @@
 -- schedule_in_database is for superusers only in pg_cron 1.4, hence no SET ROLE here.
 -- pg_cron 1.4 schedules are GMT; the daily rollup runs hourly so that each intersection's local
 -- midnight is caught.
+-- Rework of release 1.0: constants and baselines are refreshed every 10 minutes (at :02, :12, …),
+-- so bootstrap constants are replaced and their minutes rescored soon after enough history is final.
 BEGIN;
 
 DO $$
@@ -16,7 +18,7 @@ BEGIN
         ('tsi-rollup-hourly',          '5 * * * *',    'CALL tsi.rollup_hourly(now())'),
         ('tsi-rollup-daily',           '10 * * * *',   'CALL tsi.rollup_daily(now())'),
         ('tsi-maintenance',            '20 * * * *',   'CALL tsi.maintain_partitions(now())'),
-        ('tsi-recompute-constants',    '30 * * * *',   'CALL tsi.refresh_constants(now())'),
+        ('tsi-recompute-constants',    '2-59/10 * * * *', 'CALL tsi.refresh_constants(now())'),
         ('tsi-data-quality',           '*/5 * * * *',  'CALL tsi.check_data_quality(now())'),
         ('tsi-prune-job-history',      '40 3 * * *',   'CALL tsi.prune_job_history(now() - interval ''7 days'')')
     ) AS jobs (job_name, schedule, command);

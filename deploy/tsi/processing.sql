@@ -1,19 +1,20 @@
 -- Deploy trafficsafety:tsi/processing to pg
 -- Orchestration of processing: a range by hand, or every pending minute (pg_cron). Re-running a
 -- range gives identical rows, and a late message re-marks its minute.
+-- Rework of release 1.0: the indices of a processed range are scored by tsi.score_range, the
+-- same path as rescoring (tsi.rescore).
 BEGIN;
 SET LOCAL ROLE tsdb_owner;
 
 -- Orchestration --------------------------------------------------------------------------
 
-CREATE PROCEDURE tsi.process_range(from_ts timestamptz, to_ts timestamptz, reassign boolean DEFAULT true)
+CREATE OR REPLACE PROCEDURE tsi.process_range(from_ts timestamptz, to_ts timestamptz, reassign boolean DEFAULT true)
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = tsi, public, pg_temp
 SET TimeZone = 'UTC'
 AS $$
 DECLARE
-    seg record;
     window_len interval;
     part regclass;
 BEGIN
@@ -46,26 +47,18 @@ BEGIN
         EXECUTE format('ANALYZE %s', part);
     END LOOP;
 
-    -- One formula version at a time; a window's minutes after the range see its new features.
-    FOR seg IN
-        SELECT greatest(v.effective_from, from_ts) AS seg_from, least(v.effective_until, to_ts) AS seg_to,
-               greatest(v.effective_from, from_ts) AS idx_from,
-               least(v.effective_until, to_ts + make_interval(mins => v.window_minutes - 1)) AS idx_to
-        FROM formula_periods AS v
-        WHERE v.effective_from < to_ts + window_len AND v.effective_until > from_ts
-        ORDER BY v.effective_from
-    LOOP
-        IF seg.seg_from < seg.seg_to THEN
-            PERFORM compute_features(seg.seg_from, seg.seg_to);
-        END IF;
-        PERFORM compute_indices(seg.idx_from, seg.idx_to);
-    END LOOP;
+    -- Features one formula version at a time; then the indices of every window that contains a
+    -- minute of the range (the window's minutes after the range see its new features).
+    PERFORM compute_features(greatest(v.effective_from, from_ts), least(v.effective_until, to_ts))
+    FROM (SELECT * FROM formula_periods AS v WHERE v.effective_from < to_ts AND v.effective_until > from_ts
+          ORDER BY v.effective_from) AS v;
+    PERFORM score_range(from_ts, to_ts + window_len - interval '1 minute');
 END
 $$;
 COMMENT ON PROCEDURE tsi.process_range(timestamptz, timestamptz, boolean) IS
     'Processes the minutes in [from_ts, to_ts): assigns messages that have no intersection yet (reassign), recomputes the 1-minute features and the indices of every window that contains one of these minutes. Reads no clock: re-running a range gives identical rows.';
 
-CREATE PROCEDURE tsi.process_pending(max_minutes integer DEFAULT 240, INOUT processed integer DEFAULT NULL)
+CREATE OR REPLACE PROCEDURE tsi.process_pending(max_minutes integer DEFAULT 240, INOUT processed integer DEFAULT NULL)
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = tsi, public, pg_temp

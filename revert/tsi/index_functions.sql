@@ -1,18 +1,17 @@
 -- Revert trafficsafety:tsi/index_functions from pg
+-- Back to release 1.0 (tsi/index_functions@v1.0.0): tsi.clip_index as released.
 BEGIN;
+SET LOCAL ROLE tsdb_owner;
 
-DROP FUNCTION tsi.risk_band(float8, tsi.formula_config);
-DROP FUNCTION tsi.eb_adjust(float8, float8, float8, float8);
-DROP FUNCTION tsi.combined_index(float8, float8, float8);
-DROP FUNCTION tsi.weather_index(float8, float8, float8, float8, tsi.formula_config);
-DROP FUNCTION tsi.traffic_index(float8, float8, tsi.formula_config);
-DROP FUNCTION tsi.vehicle_index(tsi.window_features, tsi.norm_constants, tsi.formula_config);
-DROP FUNCTION tsi.vru_index(tsi.window_features, tsi.norm_constants, tsi.formula_config);
-DROP FUNCTION tsi.clip_index(float8);
-DROP FUNCTION tsi.norm_constants_from_jsonb(jsonb);
-DROP FUNCTION tsi.norm_ratio(float8, float8);
-DROP FUNCTION tsi.positive_or_one(float8);
-DROP TYPE tsi.norm_constants;
-DROP TYPE tsi.window_features;
+CREATE OR REPLACE FUNCTION tsi.clip_index(x float8)
+RETURNS float8
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE WHEN x < 0 THEN 0 WHEN x > 100 THEN 100 ELSE x END
+$$;
+
+COMMENT ON FUNCTION tsi.clip_index(float8) IS
+    'clip(x) = min(max(x, 0), 100): an index value clamped to [0, 100] (index points); NULL stays NULL.';
 
 COMMIT;

@@ -5,7 +5,7 @@
 -- The raw rows are built by hand (typed inserts) so that landing is not under test here; only the
 -- late message goes through tsi.land_batch, as in production.
 BEGIN;
-SELECT plan(68);
+SELECT plan(66);
 
 -- Helpers ----------------------------------------------------------------------------------------
 
@@ -136,8 +136,8 @@ CALL tsi.process_range('2026-11-10 00:00+00', '2026-11-11 00:00+00');
 
 SELECT results_eq(
     $$ SELECT valid_from, valid_until, is_bootstrap, sample_windows FROM tsi.normalization_constants $$,
-    $$ SELECT '-infinity'::timestamptz, NULL::timestamptz, true, count(*) FROM tsi.safety_indices_realtime $$,
-    'first processing bootstraps constants valid from -infinity, open-ended, from every window that exists');
+    $$ SELECT '2026-11-10+00'::timestamptz, '2026-11-11+00'::timestamptz, true, count(*) FROM tsi.safety_indices_realtime $$,
+    'first processing bootstraps constants for the UTC day of its minutes (fewer than 60 minutes with data), from every window that exists');
 SELECT results_eq(
     $$ SELECT (constants ->> 'v_max')::float8, (constants ->> 'i_vru_max')::float8, (constants ->> 'i_veh_max')::float8,
               (constants ->> 'hb_max')::float8 FROM tsi.normalization_constants $$,
@@ -251,7 +251,7 @@ INSERT INTO tsi.safety_indices_hourly (intersection_id, hour_timestamp, avg_si, 
 VALUES (1001, '2026-11-05 15:00+00', 40, 40, 40, 30, 1, 40, 30, 55, 30, 10, 3),
        (1001, '2026-11-05 16:00+00', 60, 60, 60, 30, 1, 60, 70, 45, 30, 11, 3),
        (1003, '2026-11-05 15:00+00', 20, 20, 20, 60, 1, 20, 10, 30, 60, 10, 3);
-SELECT is(tsi.recompute_baselines('2026-11-12 00:00+00'), 6, 'recompute_baselines writes 6 baselines');
+SELECT is(tsi.store_baselines('2026-11-12 00:00+00'), true, 'store_baselines makes the set of 2026-11-12');
 SELECT results_eq(
     $$ SELECT intersection_id, hour_of_day, combined_baseline, vru_baseline, vehicle_baseline, sample_minutes
        FROM tsi.eb_baselines WHERE valid_from = '2026-11-12 00:00+00'
@@ -281,12 +281,15 @@ SELECT is_empty(
     'the EB columns are never NULL (trap 8)');
 SELECT is_empty(
     $$ SELECT timestamp FROM tsi.safety_indices_realtime
-       WHERE formula_version IS DISTINCT FROM 1 OR constants_id IS DISTINCT FROM (SELECT id FROM tsi.normalization_constants) $$,
-    'every row records formula version 1 and the constants it was scored with');
+       WHERE formula_version IS DISTINCT FROM 1
+          OR NOT EXISTS (SELECT FROM tsi.normalization_constants AS k WHERE k.id = constants_id
+                           AND k.valid_from <= timestamp AND k.valid_until > timestamp) $$,
+    'every row records formula version 1 and the constants of its minute it was scored with');
 
 -- Idempotency -----------------------------------------------------------------------------------------
 CREATE TEMP TABLE snap_realtime AS SELECT * FROM tsi.safety_indices_realtime;
 CREATE TEMP TABLE snap_features AS SELECT * FROM tsi.features_minute;
+CREATE TEMP TABLE snap_constants AS SELECT * FROM tsi.normalization_constants;
 CALL tsi.process_range('2026-11-10 00:00+00', '2026-11-11 00:00+00');
 CALL tsi.process_range('2026-11-10 15:10+00', '2026-11-10 15:20+00');
 CALL tsi.process_range('2026-11-01 03:00+00', '2026-11-01 07:00+00');
@@ -297,7 +300,8 @@ SELECT results_eq('SELECT * FROM tsi.safety_indices_realtime ORDER BY intersecti
 SELECT results_eq('SELECT * FROM tsi.features_minute ORDER BY intersection_id, minute',
                   'SELECT * FROM snap_features ORDER BY intersection_id, minute',
                   'processing the same ranges again leaves every feature row identical');
-SELECT is((SELECT count(*) FROM tsi.normalization_constants), 1::bigint, 'reprocessing does not bootstrap constants again');
+SELECT results_eq('SELECT * FROM tsi.normalization_constants ORDER BY id', 'SELECT * FROM snap_constants ORDER BY id',
+                  'reprocessing makes no constants again and changes none');
 SELECT pg_temp.eb_is(pg_temp.rt(1001, '2026-11-10 15:00+00'), 20, 20, 20,
                      'a minute before the first baseline set, reprocessed once it exists, still falls back to the default 20');
 
@@ -348,35 +352,39 @@ SELECT results_eq($$ SELECT intersection_id, hour_timestamp FROM tsi.dirty_hours
                   'the changed rows behind the hourly watermark mark their UTC hour dirty, whatever the session time zone');
 SET LOCAL TimeZone = 'UTC';
 
--- Normalisation constants: recompute and chaining -------------------------------------------------------
-SELECT ok(tsi.recompute_constants('2026-11-15 00:00+00') > 0, 'recompute_constants at 2026-11-15 returns the new row''s id');
-SELECT results_eq(
-    $$ SELECT valid_from, valid_until, is_bootstrap FROM tsi.normalization_constants ORDER BY valid_from $$,
-    $$ VALUES ('-infinity'::timestamptz, '2026-11-15 00:00+00'::timestamptz, true), ('2026-11-15 00:00+00', NULL, true) $$,
-    'the new constants close the previous row (valid_until) and are flagged bootstrap: less than 30 days of history');
-SELECT results_eq(
-    $$ SELECT history_from, history_until, (constants ->> 'v_max')::float8 FROM tsi.normalization_constants
-       WHERE valid_from = '2026-11-15 00:00+00' $$,
-    $$ VALUES ('2026-10-16 00:00+00'::timestamptz, '2026-11-15 00:00+00'::timestamptz, 6::float8) $$,
-    'recomputed constants come from the 30 trailing days');
-SELECT ok(EXISTS (SELECT FROM tsi.data_quality_log WHERE issue_type = 'constants_bootstrap' AND data_time = '2026-11-15 00:00+00'),
-          'the short history of the recomputed constants is logged');
-SELECT throws_ok($$ SELECT tsi.recompute_constants('2026-11-14 00:00+00') $$, '22023', NULL,
-                 'recomputing constants at an earlier time than the latest raises');
+-- Normalisation constants: a row per UTC day with data, replaced once enough is final ---------------------
+SELECT is_empty($$ SELECT FROM tsi.normalization_constants
+                   WHERE valid_from <> date_trunc('day', valid_from, 'UTC') OR valid_until <> valid_from + interval '1 day' $$,
+                'every row of constants covers one whole UTC day');
+SELECT results_eq($$ SELECT valid_from FROM tsi.normalization_constants ORDER BY 1 $$,
+                  $$ VALUES ('2026-03-08+00'::timestamptz), ('2026-11-01+00'), ('2026-11-10+00'), ('2026-11-12+00') $$,
+                  'processing made constants for the days with data, and only those');
 SELECT pg_temp.vehicle(1001, 70, '2026-11-16 12:00:30+00', 0, 0);
 CALL tsi.process_range('2026-11-16 12:00+00', '2026-11-16 12:01+00');
-SELECT is((pg_temp.rt(1001, '2026-11-16 12:00+00')).constants_id,
-          (SELECT id FROM tsi.normalization_constants WHERE valid_from = '2026-11-15 00:00+00'),
-          'a minute after 2026-11-15 is scored with the constants valid from 2026-11-15');
-SELECT is((pg_temp.rt(1001, '2026-11-12 15:00+00')).constants_id,
-          (SELECT id FROM tsi.normalization_constants WHERE valid_from = '-infinity'),
-          'a minute before keeps the bootstrap constants');
-SELECT lives_ok($$ SELECT tsi.recompute_constants('2026-11-20 00:00+00') $$, 'recomputing at a later time is accepted');
 SELECT results_eq(
-    $$ SELECT valid_from, valid_until FROM tsi.normalization_constants ORDER BY valid_from $$,
-    $$ VALUES ('-infinity'::timestamptz, '2026-11-15 00:00+00'::timestamptz), ('2026-11-15 00:00+00', '2026-11-20 00:00+00'),
-              ('2026-11-20 00:00+00', NULL) $$,
-    'constants form a chain of adjacent validity periods');
+    $$ SELECT history_from, history_until, is_bootstrap FROM tsi.normalization_constants WHERE valid_from = '2026-11-16+00' $$,
+    $$ VALUES ('2026-10-17+00'::timestamptz, '2026-11-16 12:15+00'::timestamptz, true) $$,
+    'a day whose trailing 30 days hold fewer than 60 minutes with data adds its own minutes up to the range scored: still a bootstrap');
+SELECT is((pg_temp.rt(1001, '2026-11-16 12:00+00')).constants_id,
+          (SELECT id FROM tsi.normalization_constants WHERE valid_from = '2026-11-16+00'),
+          'a minute of 2026-11-16 is scored with the constants of its day');
+UPDATE tsi.formula_config SET normalization_min_minutes = 10 WHERE formula_version = 1;
+CALL tsi.refresh_constants('2026-11-17 00:00+00');
+SELECT results_eq(
+    $$ SELECT valid_from, history_until, is_bootstrap FROM tsi.normalization_constants ORDER BY valid_from $$,
+    $$ VALUES ('2026-03-08+00'::timestamptz, '2026-03-09+00'::timestamptz, true), ('2026-11-01+00', '2026-11-02+00', true),
+              ('2026-11-10+00', '2026-11-11+00', false), ('2026-11-12+00', '2026-11-12+00', false),
+              ('2026-11-16+00', '2026-11-16+00', false) $$,
+    'refresh_constants once 10 minutes are enough: 2026-11-10 from its own day, the later days from their trailing 30 days; 2 and 4 minutes stay bootstraps');
+SELECT is((SELECT count(*)::integer FROM tsi.data_quality_log WHERE issue_type = 'constants_bootstrap_replaced'), 3,
+          'each replaced bootstrap is logged');
+SELECT is_empty(
+    $$ SELECT r.timestamp FROM tsi.safety_indices_realtime r JOIN tsi.normalization_constants k ON k.id = r.constants_id
+       CROSS JOIN LATERAL tsi.window_features(r.timestamp, r.timestamp + interval '1 minute', 15) w
+       WHERE w.intersection_id = r.intersection_id AND r.timestamp >= '2026-11-10' AND r.timestamp < '2026-11-17'
+         AND r.vru_index IS DISTINCT FROM tsi.vru_index(w.features, tsi.norm_constants_from_jsonb(k.constants), tsi.formula_at(r.timestamp)) $$,
+    'the minutes the replaced bootstraps scored were rescored with the new constants');
+UPDATE tsi.formula_config SET normalization_min_minutes = 60 WHERE formula_version = 1;
 
 -- A new formula version in the middle of a range; a minute that loses its data ---------------------
 INSERT INTO tsi.formula_config (formula_version, effective_from, description, window_minutes)

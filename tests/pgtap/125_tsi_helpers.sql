@@ -1,11 +1,12 @@
 -- The engine's helpers, called directly (120 and 130 reach them only through process_range and
 -- the query functions): tsi.intersections_before_write, tsi.refuse_write, tsi.route_line,
 -- tsi.intersections_within, tsi.assign_unassigned, tsi.constants_from_history,
--- tsi.store_constants, tsi.ensure_constants, tsi.compute_indices, tsi.refresh_constants,
+-- tsi.final_until, tsi.minutes_with_data, tsi.constants_for, tsi.ensure_constants, tsi.recompute_constants,
+-- tsi.store_baselines, tsi.compute_indices, tsi.score_range, tsi.refresh_constants,
 -- tsi.compute_features, tsi.positive_or_one and tsi.norm_ratio.
 -- Feature rows are written by hand, so the constants and indices have known inputs.
 BEGIN;
-SELECT plan(75);
+SELECT plan(83);
 
 \ir lib/positions.psql
 -- A landed BSM of vehicle v without an intersection, `north`/`east` metres from intersection i.
@@ -168,56 +169,89 @@ SELECT results_eq(
     $$VALUES ('{"i_vru_max": 1, "i_veh_max": 1, "v_max": 1, "sigma_max": 1, "s_ref": 1, "hb_max": 1}'::jsonb, 0::bigint, NULL::timestamptz)$$,
     'tsi.constants_from_history of a period without data: every constant 1, no windows, no first minute');
 
--- tsi.store_constants ---------------------------------------------------------------------------------------------
-SELECT tsi.store_constants('2026-10-06+00', '2026-10-07+00', '2026-10-01+00', '2026-10-06+00') AS stored_id \gset
-SELECT results_eq(
-    format($$SELECT valid_from, valid_until, computed_at, history_from, history_until, sample_windows, is_bootstrap, constants
-             FROM tsi.normalization_constants WHERE id = %s$$, :stored_id),
-    $$SELECT '2026-10-06+00'::timestamptz, '2026-10-07+00'::timestamptz, '2026-10-06+00'::timestamptz, '2026-10-01+00'::timestamptz,
-             '2026-10-06+00'::timestamptz, sample_windows, true, constants
-      FROM tsi.constants_from_history('2026-10-01+00', '2026-10-06+00', 15, 0.85)$$,
-    'tsi.store_constants stores the constants of the history with the formula''s 15-minute window and 85th percentile, valid as asked; a few days of history is a bootstrap');
-SELECT results_eq(
-    format($$SELECT severity::text, data_time, (metadata ->> 'constants_id')::integer FROM tsi.data_quality_log
-             WHERE issue_type = 'constants_bootstrap' AND (metadata ->> 'constants_id')::integer = %s$$, :stored_id),
-    format($$VALUES ('info', '2026-10-06+00'::timestamptz, %s)$$, :stored_id),
-    'tsi.store_constants logs a bootstrap as info at valid_from');
-SELECT pg_temp.feature(1251, '2026-09-06 12:00+00', 1, 1, 10, 100, 0, 0, 0);
-SELECT tsi.store_constants('2026-10-07+00', '2026-10-08+00', '2026-09-06+00', '2026-10-06+00') AS full_id \gset
-SELECT is((SELECT is_bootstrap FROM tsi.normalization_constants WHERE id = :full_id), false,
-          'tsi.store_constants: history from the first day of the 30-day period is no bootstrap');
-SELECT is_empty(format($$SELECT FROM tsi.data_quality_log WHERE (metadata ->> 'constants_id')::integer = %s$$, :full_id),
-                'tsi.store_constants logs nothing for complete history');
-SELECT throws_ok($$SELECT tsi.store_constants('2026-10-06 12:00+00', NULL, '2026-09-06+00', '2026-10-06+00')$$, '23P01', NULL,
-                 'tsi.store_constants: validity periods may not overlap');
-SELECT tsi.store_constants('-infinity', '2026-10-06+00', '-infinity', '2026-10-06+00') AS boot_id \gset
-SELECT results_eq(
-    format($$SELECT computed_at, history_from, is_bootstrap FROM tsi.normalization_constants WHERE id = %s$$, :boot_id),
-    $$VALUES (now(), '2026-09-06 12:00+00'::timestamptz, true)$$,
-    'tsi.store_constants from -infinity: computed now, history_from the first minute that exists, always a bootstrap');
-SELECT results_eq(
-    format($$SELECT severity::text, data_time FROM tsi.data_quality_log WHERE (metadata ->> 'constants_id')::integer = %s$$, :boot_id),
-    $$VALUES ('warning', '2026-09-06 12:00+00'::timestamptz)$$,
-    'tsi.store_constants logs constants bootstrapped from -infinity as a warning at the first minute of data');
+-- tsi.final_until, tsi.minutes_with_data --------------------------------------------------------------------------
+DELETE FROM tsi.pending_minutes;
+SELECT is(tsi.final_until('2026-10-06 10:00:30+00'), '2026-10-06 10:00+00'::timestamptz,
+          'tsi.final_until: nothing pending, every minute before `at` (to the minute) is final');
+INSERT INTO tsi.pending_minutes (minute) VALUES ('2026-10-05 12:01+00');
+SELECT is(tsi.final_until('2026-10-06 10:00+00'), '2026-10-05 12:01+00'::timestamptz,
+          'tsi.final_until: a minute waiting to be processed ends the final minutes');
+DELETE FROM tsi.pending_minutes;
+SELECT is(ARRAY[tsi.minutes_with_data('2026-10-05+00', '2026-10-06+00', 60), tsi.minutes_with_data('2026-10-05+00', '2026-10-06+00', 2),
+                tsi.minutes_with_data('2026-10-05 12:01+00', '2026-10-05 12:02+00', 60)],
+          ARRAY[3, 2, 1], 'tsi.minutes_with_data counts minutes with features up to `enough`');
 
--- tsi.ensure_constants ------------------------------------------------------------------------------------------------
+-- tsi.constants_for ---------------------------------------------------------------------------------------------------
+UPDATE tsi.formula_config SET normalization_min_minutes = 2 WHERE formula_version = 1;   -- the hand-made data has 3 minutes
+SELECT results_eq(
+    $$SELECT constants, sample_windows, history_from, history_until, is_bootstrap FROM tsi.constants_for('2026-10-06+00', '2026-10-07+00', 'infinity')$$,
+    $$SELECT constants, sample_windows, '2026-09-06+00'::timestamptz, '2026-10-06+00'::timestamptz, false
+      FROM tsi.constants_from_history('2026-09-06+00', '2026-10-06+00', 15, 0.85)$$,
+    'tsi.constants_for a day: the trailing 30 days, with the formula''s 15-minute window and 85th percentile; enough minutes make it proper');
+SELECT results_eq(
+    $$SELECT history_from, history_until, is_bootstrap FROM tsi.constants_for('2026-10-05+00', '2026-10-06+00', 'infinity')$$,
+    $$VALUES ('2026-09-05+00'::timestamptz, '2026-10-06+00'::timestamptz, false)$$,
+    'tsi.constants_for the first day of data: nothing before it, so its own minutes as well (history_until = valid_until)');
+SELECT results_eq(
+    $$SELECT history_until, is_bootstrap, sample_windows FROM tsi.constants_for('2026-10-05+00', '2026-10-06+00', '2026-10-05 12:01+00')$$,
+    $$VALUES ('2026-10-05 12:01+00'::timestamptz, true, 1::bigint)$$,
+    'tsi.constants_for reads final minutes only: one final minute is too little, a bootstrap');
+
+-- tsi.ensure_constants --------------------------------------------------------------------------------------------------
 DELETE FROM tsi.normalization_constants;
-SELECT tsi.ensure_constants('2026-10-06+00');
+DELETE FROM tsi.data_quality_log WHERE issue_type LIKE 'constants_bootstrap%';
+SELECT is(tsi.ensure_constants('2026-10-05 12:00+00', '2026-10-05 12:02+00'), 1, 'tsi.ensure_constants makes one row for the day of the range');
 SELECT results_eq($$SELECT valid_from, valid_until, history_until, is_bootstrap FROM tsi.normalization_constants$$,
-                  $$VALUES ('-infinity'::timestamptz, NULL::timestamptz, '2026-10-06+00'::timestamptz, true)$$,
-                  'tsi.ensure_constants without any constants: bootstrap constants for all time from the history up to `until`');
-SELECT tsi.ensure_constants('2026-12-01+00');
-SELECT is((SELECT count(*)::integer FROM tsi.normalization_constants), 1, 'tsi.ensure_constants again: nothing to do');
+                  $$VALUES ('2026-10-05+00'::timestamptz, '2026-10-06+00'::timestamptz, '2026-10-05 12:02+00'::timestamptz, false)$$,
+                  'tsi.ensure_constants: the whole UTC day, from history up to the range end (its features are computed)');
+SELECT is(tsi.ensure_constants('2026-10-05 13:00+00', '2026-10-05 14:00+00'), 0, 'tsi.ensure_constants again in the same day: nothing to do');
+SELECT is(tsi.ensure_constants('2026-10-06+00', '2026-10-08+00'), 0, 'tsi.ensure_constants makes nothing for days without features');
+UPDATE tsi.formula_config SET normalization_min_minutes = 60 WHERE formula_version = 1;
 DELETE FROM tsi.normalization_constants;
-SELECT tsi.store_constants('2026-10-06+00', NULL, '2026-09-06+00', '2026-10-06+00') AS first_id \gset
-SELECT tsi.ensure_constants('2026-12-01+00');
-SELECT results_eq($$SELECT valid_from, valid_until, history_until FROM tsi.normalization_constants ORDER BY valid_from$$,
-                  $$VALUES ('-infinity'::timestamptz, '2026-10-06+00'::timestamptz, '2026-10-06+00'::timestamptz),
-                           ('2026-10-06+00', NULL, '2026-10-06+00')$$,
-                  'tsi.ensure_constants before the first computed row: bootstrap constants up to it, from the history before it');
+SELECT tsi.ensure_constants('2026-10-05 12:00+00', '2026-10-05 12:03+00');
+SELECT results_eq(
+    $$SELECT l.severity::text, l.data_time, k.is_bootstrap FROM tsi.data_quality_log l
+      JOIN tsi.normalization_constants k ON k.id = (l.metadata ->> 'constants_id')::integer WHERE l.issue_type = 'constants_bootstrap'$$,
+    $$VALUES ('warning', '2026-10-05+00'::timestamptz, true)$$,
+    'tsi.ensure_constants from fewer than normalization_min_minutes minutes: a bootstrap, logged as a warning for its day');
+
+-- tsi.recompute_constants --------------------------------------------------------------------------------------------------
+UPDATE tsi.formula_config SET normalization_min_minutes = 2 WHERE formula_version = 1;
+SELECT is(tsi.recompute_constants((SELECT id FROM tsi.normalization_constants), '2026-10-07+00'), false,
+          'tsi.recompute_constants: the same minutes give the same constants (false: nothing to rescore)');
+SELECT results_eq(
+    $$SELECT k.is_bootstrap, l.issue_type::text FROM tsi.normalization_constants k
+      JOIN tsi.data_quality_log l ON (l.metadata ->> 'constants_id')::integer = k.id AND l.issue_type = 'constants_bootstrap_replaced'$$,
+    $$VALUES (false, 'constants_bootstrap_replaced')$$,
+    'tsi.recompute_constants: enough minutes now, the bootstrap is replaced in place and the replacement logged');
+
+-- tsi.store_baselines ----------------------------------------------------------------------------------------------------
+INSERT INTO tsi.safety_indices_hourly (intersection_id, hour_timestamp, avg_si, min_si, max_si, total_volume, avg_volume,
+                                       avg_combined_raw, avg_vru_raw, avg_vehicle_raw, minutes_with_data, hour_of_day, day_of_week)
+VALUES (1251, '2026-10-04 12:00+00', 30, 30, 30, 7, 3.5, 30, 20, 40, 2, 8, 6),
+       (1251, '2026-10-05 12:00+00', 90, 90, 90, 7, 3.5, 90, 90, 90, 3, 8, 0);
+UPDATE tsi.normalization_constants SET is_bootstrap = true;   -- 2026-10-05 was scored with a bootstrap
+UPDATE tsi.rollup_watermarks SET watermark = '2026-10-05 13:00+00' WHERE rollup = 'hourly';
+SELECT is(tsi.store_baselines('2026-10-06+00'), true, 'tsi.store_baselines makes a new set: changed');
+SELECT results_eq($$SELECT intersection_id, hour_of_day, combined_baseline, history_until, excluded_hours FROM tsi.eb_baselines
+                    WHERE valid_from = '2026-10-06+00' ORDER BY intersection_id NULLS LAST, hour_of_day NULLS LAST$$,
+                  $$VALUES (1251, 8, 30::float8, '2026-10-05 13:00+00'::timestamptz, 1), (1251, NULL, 30, '2026-10-05 13:00+00', 1),
+                           (NULL, NULL, 30, '2026-10-05 13:00+00', 1)$$,
+                  'tsi.store_baselines: the bootstrap-scored hour left out and counted; rolled up until the hourly watermark');
+UPDATE tsi.normalization_constants SET is_bootstrap = false;
+UPDATE tsi.rollup_watermarks SET watermark = '2026-10-06+00' WHERE rollup = 'hourly';
+SELECT is(tsi.store_baselines('2026-10-06+00'), true, 'tsi.store_baselines again with the hour rescored: changed');
+SELECT results_eq($$SELECT intersection_id, hour_of_day, combined_baseline, history_until, excluded_hours FROM tsi.eb_baselines
+                    WHERE valid_from = '2026-10-06+00' AND intersection_id IS NULL$$,
+                  $$VALUES (NULL::integer, NULL::integer, 66::float8, '2026-10-06+00'::timestamptz, 0)$$,
+                  'tsi.store_baselines: minute-weighted means of all hours now, complete (history_until = valid_from)');
+SELECT is(tsi.store_baselines('2026-10-06+00'), false, 'tsi.store_baselines with nothing new: unchanged');
+DELETE FROM tsi.safety_indices_hourly WHERE intersection_id = 1251;
+DELETE FROM tsi.eb_baselines;
+DELETE FROM tsi.normalization_constants;
+UPDATE tsi.rollup_watermarks SET watermark = '-infinity' WHERE rollup = 'hourly';
 
 -- tsi.compute_indices -------------------------------------------------------------------------------------------------
-DELETE FROM tsi.normalization_constants;
 UPDATE tsi.rollup_watermarks SET watermark = '2026-10-06+00' WHERE rollup = 'hourly';
 SELECT is(tsi.compute_indices('2026-10-05 12:00+00', '2026-10-05 12:03+00'), 3,
           'tsi.compute_indices scores the three minutes with features and returns the rows changed');
@@ -229,8 +263,8 @@ SELECT results_eq(
     'tsi.compute_indices: the window''s vehicles, the minute''s counts, local hour 8 of a Monday in New York, formula version 1');
 SELECT results_eq(
     $$SELECT DISTINCT r.constants_id, k.valid_from FROM tsi.safety_indices_realtime r JOIN tsi.normalization_constants k ON k.id = r.constants_id$$,
-    $$VALUES ((SELECT id FROM tsi.normalization_constants), '-infinity'::timestamptz)$$,
-    'tsi.compute_indices makes sure constants exist (bootstrapped from -infinity) and records them on every row');
+    $$VALUES ((SELECT id FROM tsi.normalization_constants), '2026-10-05+00'::timestamptz)$$,
+    'tsi.compute_indices makes sure constants exist (for the UTC day of its minutes) and records them on every row');
 SELECT is((SELECT combined_index FROM tsi.safety_indices_realtime WHERE intersection_id = 1251 AND timestamp = '2026-10-05 12:02+00'),
           (SELECT tsi.combined_index(tsi.traffic_index(tsi.vru_index(w.features, tsi.norm_constants_from_jsonb(k.constants), c),
                                                        tsi.vehicle_index(w.features, tsi.norm_constants_from_jsonb(k.constants), c), c),
@@ -260,32 +294,34 @@ SELECT results_eq(
 
 -- tsi.refresh_constants -------------------------------------------------------------------------------------------------
 SELECT throws_ok($$CALL tsi.refresh_constants(NULL)$$, '22023', 'at must not be NULL', 'tsi.refresh_constants refuses NULL');
+UPDATE tsi.formula_config SET normalization_min_minutes = 60 WHERE formula_version = 1;
 DELETE FROM tsi.safety_indices_realtime;
 DELETE FROM tsi.normalization_constants;
+SELECT tsi.score_range('2026-10-05 12:00+00', '2026-10-05 12:02+00');
+SELECT is((SELECT is_bootstrap FROM tsi.normalization_constants), true, 'two minutes of data: scored with bootstrap constants');
 INSERT INTO tsi.safety_indices_hourly (intersection_id, hour_timestamp, avg_si, min_si, max_si, total_volume, avg_volume,
                                        avg_combined_raw, avg_vru_raw, avg_vehicle_raw, minutes_with_data, hour_of_day, day_of_week)
-VALUES (1251, '2026-10-05 12:00+00', 30, 30, 30, 7, 3.5, 30, 20, 40, 2, 8, 0);
-SELECT pg_temp.refresh('2026-10-06+00');
-SELECT results_eq($$SELECT valid_from, valid_until, is_bootstrap, history_from FROM tsi.normalization_constants$$,
-                  $$VALUES ('2026-10-06+00'::timestamptz, NULL::timestamptz, false, '2026-09-06+00'::timestamptz)$$,
-                  'tsi.refresh_constants without current constants computes them from the 30 days before `at`');
-SELECT results_eq($$SELECT intersection_id, hour_of_day, combined_baseline FROM tsi.eb_baselines WHERE valid_from = '2026-10-06+00'
-                    ORDER BY intersection_id NULLS LAST, hour_of_day NULLS LAST$$,
-                  $$VALUES (1251, 8, 30::float8), (1251, NULL, 30), (NULL, NULL, 30)$$,
-                  'tsi.refresh_constants recomputes the EB baselines with them');
-SELECT pg_temp.refresh('2026-10-06 23:00+00');
-SELECT is((SELECT count(*)::integer FROM tsi.normalization_constants), 1,
-          'tsi.refresh_constants: complete constants less than a day old are kept');
-SELECT pg_temp.refresh('2026-10-07+00');
-SELECT results_eq($$SELECT valid_from, valid_until, is_bootstrap FROM tsi.normalization_constants ORDER BY valid_from$$,
-                  $$VALUES ('2026-10-06+00'::timestamptz, '2026-10-07+00'::timestamptz, false), ('2026-10-07+00', NULL, true)$$,
-                  'tsi.refresh_constants a day later: new constants close the previous ones (a bootstrap: September''s minute left the period)');
-SELECT pg_temp.refresh('2026-10-07 01:00+00');
-SELECT is((SELECT count(*)::integer FROM tsi.normalization_constants), 3,
-          'tsi.refresh_constants: bootstrap constants are recomputed every hour');
-SELECT pg_temp.refresh('2026-10-06 12:00+00');
-SELECT is((SELECT count(*)::integer FROM tsi.normalization_constants), 3,
-          'tsi.refresh_constants at a time with later constants does nothing (and raises nothing)');
+VALUES (1251, '2026-10-04 12:00+00', 30, 30, 30, 7, 3.5, 30, 20, 40, 2, 8, 6);
+SELECT pg_temp.refresh('2026-10-05 13:00+00');
+SELECT is((SELECT is_bootstrap FROM tsi.normalization_constants), true,
+          'tsi.refresh_constants: still fewer minutes than normalization_min_minutes, still a bootstrap');
+UPDATE tsi.formula_config SET normalization_min_minutes = 2 WHERE formula_version = 1;
+SELECT pg_temp.refresh('2026-10-05 13:30+00');
+SELECT results_eq($$SELECT is_bootstrap, history_until FROM tsi.normalization_constants$$,
+                  $$VALUES (false, '2026-10-05 13:30+00'::timestamptz)$$,
+                  'tsi.refresh_constants replaces the bootstrap from the final minutes up to `at`');
+SELECT results_eq($$SELECT r.constants_id, k.is_bootstrap FROM tsi.safety_indices_realtime r JOIN tsi.normalization_constants k ON k.id = r.constants_id
+                    WHERE r.intersection_id = 1251 AND r.timestamp = '2026-10-05 12:00+00'$$,
+                  $$SELECT id, false FROM tsi.normalization_constants$$,
+                  'tsi.refresh_constants: the rows the bootstrap scored name constants that are no bootstrap (the same minutes, the same constants)');
+SELECT results_eq($$SELECT combined_baseline FROM tsi.eb_baselines WHERE valid_from = '2026-10-05+00' AND intersection_id = 1251 AND hour_of_day = 8$$,
+                  $$VALUES (30::float8)$$, 'tsi.refresh_constants made the day''s Empirical-Bayes baseline set from the day before');
+SELECT is((SELECT round(combined_index_eb::numeric, 6) FROM tsi.safety_indices_realtime WHERE intersection_id = 1251 AND timestamp = '2026-10-05 12:00+00'),
+          (SELECT round(tsi.eb_adjust(combined_index, 30, window_volume, 50)::numeric, 6) FROM tsi.safety_indices_realtime
+           WHERE intersection_id = 1251 AND timestamp = '2026-10-05 12:00+00'),
+          'tsi.refresh_constants rescored the day with its new baselines');
+DELETE FROM tsi.safety_indices_hourly WHERE intersection_id = 1251;
+UPDATE tsi.formula_config SET normalization_min_minutes = 60 WHERE formula_version = 1;
 
 -- tsi.compute_features -----------------------------------------------------------------------------------------------------
 -- 13:05 at A: vehicle 31 in 3 messages (10, 12, 14 m/s; one at -4 m/s²), pedestrian 31 5 m from it 3 s later;

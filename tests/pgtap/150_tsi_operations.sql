@@ -10,7 +10,7 @@ SELECT results_eq(
               ('tsi-maintenance', '20 * * * *', 'tsdb_owner'),
               ('tsi-process', '* * * * *', 'tsdb_owner'),
               ('tsi-prune-job-history', '40 3 * * *', 'tsdb_owner'),
-              ('tsi-recompute-constants', '30 * * * *', 'tsdb_owner'),
+              ('tsi-recompute-constants', '2-59/10 * * * *', 'tsdb_owner'),
               ('tsi-refresh-current-status', '* * * * *', 'tsdb_owner'),
               ('tsi-rollup-daily', '10 * * * *', 'tsdb_owner'),
               ('tsi-rollup-hourly', '5 * * * *', 'tsdb_owner') $$,

@@ -24,14 +24,23 @@ CREATES = re.compile(
     r"(?:IF\s+NOT\s+EXISTS\s+)?(\w+)\.(\w+)", re.I)
 
 
-def plan() -> list[tuple[str, list[str]]]:
-    """(change, dependencies) of the newest entry of each change, in plan order."""
-    entries: dict[str, list[str]] = {}
+def plan_lines() -> list[tuple[str, list[str]]]:
+    """(change, dependencies) of every change line in plan order; a reworked change appears again
+    after the tag, depending on its released self (name@tag)."""
+    lines = []
     for line in (ROOT / "sqitch.plan").read_text().splitlines():
         m = re.match(r"^([a-z_]+/[a-z_]+)(?:\s+\[([^\]]*)\])?\s", line)
         if m:
-            entries.pop(m.group(1), None)
-            entries[m.group(1)] = (m.group(2) or "").split()
+            lines.append((m.group(1), (m.group(2) or "").split()))
+    return lines
+
+
+def plan() -> list[tuple[str, list[str]]]:
+    """(change, dependencies) of the newest entry of each change, in plan order."""
+    entries: dict[str, list[str]] = {}
+    for change, deps in plan_lines():
+        entries.pop(change, None)
+        entries[change] = deps
     return list(entries.items())
 
 
@@ -84,8 +93,9 @@ def test_every_change_lists_its_direct_dependencies() -> None:
 
 def test_dependencies_come_earlier_in_the_plan() -> None:
     seen: set[str] = set()
-    for change, deps in plan():
-        assert set(deps) <= seen, f"{change} depends on a later change: {sorted(set(deps) - seen)}"
+    for change, deps in plan_lines():
+        named = {d.split("@")[0] for d in deps}
+        assert named <= seen, f"{change} depends on a later change: {sorted(named - seen)}"
         seen.add(change)
 
 

@@ -13,3 +13,5 @@ BEGIN
     END IF;
 END
 $$;
+SELECT 1 / (count(*) = 1)::integer FROM cron.job
+WHERE jobname = 'tsi-recompute-constants' AND schedule = '2-59/10 * * * *' AND database = current_database();

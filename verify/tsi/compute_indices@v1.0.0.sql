@@ -1,0 +1,2 @@
+-- Verify trafficsafety:tsi/compute_indices on pg
+SELECT has_function_privilege('tsi.compute_indices(timestamptz, timestamptz)', 'execute');

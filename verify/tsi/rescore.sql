@@ -1,0 +1,2 @@
+-- Verify trafficsafety:tsi/rescore on pg
+SELECT has_function_privilege('tsi.rescore(timestamptz, timestamptz, integer)', 'execute');
