@@ -1,18 +1,31 @@
 -- Deploy trafficsafety:api/legacy to pg
--- The FastAPI endpoints of the design document (§4.3, §5) that the existing dashboard calls,
--- with the same JSON shapes. nginx rewrites the old URLs onto these RPCs (db/nginx/api.conf.template):
---   GET /api/v1/safety/index/            → /rpc/legacy_safety_index
---   GET /api/v1/safety/index/{id}        → /rpc/legacy_safety_index_one?intersection_id={id}
---   GET /api/v1/safety/history/{id}?…    → /rpc/legacy_safety_history?intersection_id={id}&…
---   GET /api/v1/intersections/nearby?…   → /rpc/legacy_intersections_nearby?…
---   GET /api/v1/intersections/route?…    → /rpc/legacy_intersections_route?…
--- The old query parameter names are kept (lat, lon, radius, waypoints, buffer, days,
--- start_date, end_date, aggregation), and so are the old ranges; errors name them. Like the
--- functions of api/tsi_functions they run as their owner (the API roles cannot enter tsi).
+-- The endpoints of the FastAPI backend the design document replaces (its routers
+-- backend/app/api/intersection.py and history.py, the schemas of backend/app/schemas, design
+-- document §4.3, §5), with their JSON shapes, argument rules and error answers, for nginx's
+-- rewrites of the old URLs (db/nginx/api.conf.template):
+--   GET /api/v1/safety/index/                      → /rpc/legacy_safety_index
+--   GET /api/v1/safety/index/{id}                  → /rpc/legacy_safety_index_one?intersection_id={id}
+--   GET /api/v1/safety/index/intersections/list    → /rpc/legacy_intersection_names
+--   GET /api/v1/safety/history/                    → /rpc/legacy_safety_history_all?days&start_date&end_date&aggregation
+--   GET /api/v1/safety/history/{id}                → /rpc/legacy_safety_history?intersection_id={id}&days&…
+--   GET /api/v1/safety/history/{id}/stats          → /rpc/legacy_safety_stats?intersection_id={id}&days&start_date&end_date
+--   GET /api/v1/intersections/nearby               → /rpc/legacy_intersections_nearby?lat&lon&radius
+--   GET /api/v1/intersections/route                → /rpc/legacy_intersections_route?waypoints&buffer
+-- nginx passes exactly the old query arguments, each as text (empty when absent): the functions
+-- check them as FastAPI did and answer its shapes (api/legacy_helpers): 422 {"detail": [{type,
+-- loc, msg, input, ctx}]} for a bad argument, {"detail": "…"} with 400 or 404 otherwise, through
+-- PostgREST's response.status. Reworked from v1.0.0, whose functions took typed arguments (a
+-- wrongly typed one got PostgREST's message, not naming it), knew only minute, hour and day, and
+-- listed intersections without an index.
 BEGIN;
 SET LOCAL ROLE tsdb_owner;
 
-CREATE FUNCTION api.legacy_safety_index()
+DROP FUNCTION api.legacy_intersections_route(text, integer);
+DROP FUNCTION api.legacy_intersections_nearby(double precision, double precision, integer);
+DROP FUNCTION api.legacy_safety_history(integer, integer, date, date, text);
+DROP FUNCTION api.legacy_safety_index_one(integer);
+
+CREATE OR REPLACE FUNCTION api.legacy_safety_index()
 RETURNS TABLE (
     intersection_id integer, intersection_name text, safety_index double precision, traffic_volume integer,
     latitude double precision, longitude double precision
@@ -26,15 +39,50 @@ BEGIN
     RETURN QUERY
     SELECT l.intersection_id, l.intersection_name, l.safety_index, l.traffic_volume, l.latitude, l.longitude
     FROM api.latest_indices l
+    WHERE l.safety_index IS NOT NULL
     ORDER BY l.intersection_id;
 END
 $$;
 COMMENT ON FUNCTION api.legacy_safety_index() IS
-    'Legacy GET /api/v1/safety/index/: the latest index of every intersection as the old IntersectionRead list '
-    '[{intersection_id, intersection_name, safety_index, traffic_volume, latitude, longitude}], ordered by intersection_id '
-    '(safety_index and traffic_volume null without data). New clients read /latest_indices.';
+    'Legacy GET /api/v1/safety/index/: the old IntersectionRead list [{intersection_id (integer), intersection_name, safety_index (0–100, '
+    'higher = riskier, EB), traffic_volume (vehicles in the minute), latitude, longitude}] of the intersections that have an index (their '
+    'latest minute, as /latest_indices), ordered by intersection_id. New clients read /latest_indices.';
 
-CREATE FUNCTION api.legacy_safety_index_one(intersection_id integer DEFAULT NULL)
+CREATE FUNCTION api.legacy_safety_index_one(intersection_id text DEFAULT NULL)
+RETURNS json
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, public
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    problems jsonb := tsi.legacy_validation(ARRAY[coalesce(
+        tsi.legacy_missing_problem(intersection_id, 'path', 'intersection_id'),
+        tsi.legacy_integer_problem(intersection_id, 'path', 'intersection_id'))]);
+    doc jsonb;
+BEGIN
+    IF problems IS NOT NULL THEN
+        RETURN tsi.legacy_answer(422, jsonb_build_object('detail', problems));
+    END IF;
+    SELECT jsonb_build_object('intersection_id', l.intersection_id, 'intersection_name', l.intersection_name,
+                              'safety_index', l.safety_index, 'traffic_volume', l.traffic_volume,
+                              'latitude', l.latitude, 'longitude', l.longitude)
+    INTO doc
+    FROM api.latest_indices l
+    WHERE l.intersection_id = btrim(legacy_safety_index_one.intersection_id)::bigint AND l.safety_index IS NOT NULL;
+    IF doc IS NULL THEN
+        RETURN tsi.legacy_answer(404, '{"detail": "Intersection not found"}');
+    END IF;
+    RETURN doc::json;
+END
+$$;
+COMMENT ON FUNCTION api.legacy_safety_index_one(text) IS
+    'Legacy GET /api/v1/safety/index/{id}: one IntersectionRead object {intersection_id, intersection_name, safety_index, traffic_volume, '
+    'latitude, longitude}. HTTP 422 {"detail": [...]} when the id is not an integer, 404 {"detail": "Intersection not found"} for an '
+    'unknown intersection or one without an index.';
+
+CREATE FUNCTION api.legacy_intersection_names()
 RETURNS json
 LANGUAGE plpgsql
 STABLE
@@ -42,27 +90,17 @@ SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
 BEGIN
-    RETURN (
-    SELECT json_build_object('intersection_id', l.intersection_id, 'intersection_name', l.intersection_name,
-                             'safety_index', l.safety_index, 'traffic_volume', l.traffic_volume,
-                             'latitude', l.latitude, 'longitude', l.longitude)
-    FROM (SELECT legacy_safety_index_one.intersection_id AS id
-          WHERE tsi.check_argument(CASE WHEN legacy_safety_index_one.intersection_id IS NULL THEN 'intersection_id must not be NULL' END)
-            AND tsi.check_argument(
-                    CASE WHEN NOT EXISTS (SELECT FROM tsi.intersections x WHERE x.id = legacy_safety_index_one.intersection_id)
-                         THEN format('intersection_id %s does not exist', legacy_safety_index_one.intersection_id) END,
-                    'PT404')
-          OFFSET 0) a
-    JOIN api.latest_indices l ON l.intersection_id = a.id);
+    RETURN json_build_object('intersections', coalesce(
+        (SELECT json_agg(l.intersection_name ORDER BY l.intersection_id) FROM api.latest_indices l WHERE l.safety_index IS NOT NULL),
+        '[]'::json));
 END
 $$;
-COMMENT ON FUNCTION api.legacy_safety_index_one(integer) IS
-    'Legacy GET /api/v1/safety/index/{id}: one IntersectionRead object {intersection_id, intersection_name, safety_index, traffic_volume, '
-    'latitude, longitude}; HTTP 404 for an unknown intersection.';
+COMMENT ON FUNCTION api.legacy_intersection_names() IS
+    'Legacy GET /api/v1/safety/index/intersections/list: the old IntersectionList {"intersections": [name, …]} of the intersections that '
+    'have an index, ordered by intersection_id.';
 
--- The legacy routing counted whole days between the dates: ≤ 2 minute rows, ≤ 90 hourly, else daily.
 CREATE FUNCTION api.legacy_safety_history(
-    intersection_id integer DEFAULT NULL, days integer DEFAULT NULL, start_date date DEFAULT NULL, end_date date DEFAULT NULL,
+    intersection_id text DEFAULT NULL, days text DEFAULT NULL, start_date text DEFAULT NULL, end_date text DEFAULT NULL,
     aggregation text DEFAULT NULL
 )
 RETURNS json
@@ -70,112 +108,218 @@ LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, public
+SET TimeZone = 'UTC'
 AS $$
+DECLARE
+    problems jsonb := tsi.legacy_validation(ARRAY[
+        tsi.legacy_date_problem(start_date, 'query', 'start_date'),
+        tsi.legacy_date_problem(end_date, 'query', 'end_date'),
+        tsi.legacy_integer_problem(days, 'query', 'days', 1, 365),
+        tsi.legacy_pattern_problem(aggregation, 'query', 'aggregation', '^(1min|1hour|1day|1week|1month|minute|hour|day|week|month)$')]);
+    iid integer := substring(btrim(intersection_id) FROM '^([0-9]{1,9})(\.0+)?$')::integer;
+    w record;
+    engine text;
+    doc jsonb;
 BEGIN
-    RETURN (
-    SELECT json_build_object('intersection_id', r.id, 'intersection_name', r.name, 'data_points', p.points,
-                             'start_date', r.start_time, 'end_date', r.end_time,
-                             'total_points', json_array_length(p.points), 'aggregation', r.aggregation)
-    FROM (SELECT a.id, i.name::text AS name, t.start_time, t.end_time,
-                 coalesce(a.aggregation, CASE WHEN t.span_days <= 2 THEN 'minute' WHEN t.span_days <= 90 THEN 'hour' ELSE 'day' END) AS aggregation
-          FROM (SELECT legacy_safety_history.intersection_id AS id, legacy_safety_history.aggregation AS aggregation,
-                       coalesce(legacy_safety_history.days, CASE WHEN start_date IS NULL AND end_date IS NULL THEN 7 END) AS days
-                WHERE tsi.check_argument(coalesce(
-                          CASE WHEN legacy_safety_history.intersection_id IS NULL THEN 'intersection_id must not be NULL' END,
-                          CASE WHEN legacy_safety_history.days IS NOT NULL AND (start_date IS NOT NULL OR end_date IS NOT NULL)
-                               THEN 'give either days or start_date and end_date, not both' END,
-                          CASE WHEN legacy_safety_history.days IS NOT NULL THEN tsi.range_problem('days', legacy_safety_history.days, 1, 3650) END,
-                          CASE WHEN legacy_safety_history.days IS NULL AND (start_date IS NULL) <> (end_date IS NULL)
-                               THEN format('%s must be given with %s', CASE WHEN start_date IS NULL THEN 'start_date' ELSE 'end_date' END,
-                                           CASE WHEN start_date IS NULL THEN 'end_date' ELSE 'start_date' END) END,
-                          CASE WHEN end_date < start_date
-                               THEN format('end_date must not be before start_date (got start_date %s, end_date %s)', start_date, end_date) END,
-                          CASE WHEN legacy_safety_history.aggregation NOT IN ('minute', 'hour', 'day')
-                               THEN format('aggregation must be one of minute, hour, day (got %s)', legacy_safety_history.aggregation) END))
-                  AND tsi.check_argument(
-                          CASE WHEN NOT EXISTS (SELECT FROM tsi.intersections x WHERE x.id = legacy_safety_history.intersection_id)
-                               THEN format('intersection_id %s does not exist', legacy_safety_history.intersection_id) END,
-                          'PT404')
-                OFFSET 0) a
-          JOIN tsi.intersections i ON i.id = a.id
-          CROSS JOIN LATERAL (
-              -- days=N: the N days up to the intersection's latest data (latest data, not the wall clock);
-              -- dates: whole local days, end_date included.
-              SELECT CASE WHEN a.days IS NULL THEN start_date::timestamp AT TIME ZONE i.time_zone ELSE e.latest - make_interval(days => a.days) END AS start_time,
-                     CASE WHEN a.days IS NULL THEN (end_date + 1)::timestamp AT TIME ZONE i.time_zone ELSE e.latest END AS end_time,
-                     coalesce(a.days, end_date - start_date) AS span_days
-              FROM (SELECT coalesce(
-                               (SELECT max(m.timestamp) + interval '1 minute' FROM tsi.safety_indices_realtime m WHERE m.intersection_id = a.id),
-                               (SELECT max(hr.hour_timestamp) + interval '1 hour' FROM tsi.safety_indices_hourly hr WHERE hr.intersection_id = a.id),
-                               date_trunc('minute', now())) AS latest) e
-          ) t
-         ) r
-    CROSS JOIN LATERAL (
-        SELECT coalesce(json_agg(json_build_object('timestamp', h.timestamp, 'safety_index', h.safety_index,
-                                                   'vru_index', h.vru_index, 'vehicle_index', h.vehicle_index,
-                                                   'traffic_volume', h.traffic_volume, 'hour_of_day', h.hour_of_day,
-                                                   'day_of_week', h.day_of_week) ORDER BY h.timestamp),
-                        '[]'::json) AS points
-        FROM tsi.intersection_history(r.id, r.start_time, r.end_time, r.aggregation) h
-    ) p);
+    IF problems IS NOT NULL THEN
+        RETURN tsi.legacy_answer(422, jsonb_build_object('detail', problems));
+    END IF;
+    IF iid IS NULL OR NOT EXISTS (SELECT FROM tsi.intersections x WHERE x.id = iid) THEN
+        RETURN tsi.legacy_answer(404, jsonb_build_object('detail', format('No data found for intersection %s: no such intersection', intersection_id)));
+    END IF;
+    w := tsi.legacy_window(iid, coalesce(nullif(btrim(days), '')::integer, 7), nullif(btrim(start_date), '')::date, nullif(btrim(end_date), '')::date);
+    IF w.problem IS NOT NULL THEN
+        RETURN tsi.legacy_answer(400, jsonb_build_object('detail', w.problem));
+    END IF;
+    engine := tsi.legacy_aggregation(aggregation, w.span_days);
+    doc := tsi.legacy_history_document(iid, w.start_time, w.end_time, engine,
+                                       coalesce(nullif(aggregation, ''), '1' || CASE engine WHEN 'minute' THEN 'min' ELSE engine END));
+    IF doc IS NULL THEN
+        RETURN tsi.legacy_answer(404, jsonb_build_object('detail', format('No data found for intersection %s between %s and %s',
+                                                                          iid, w.start_time, w.end_time)));
+    END IF;
+    RETURN doc::json;
 END
 $$;
-COMMENT ON FUNCTION api.legacy_safety_history(integer, integer, date, date, text) IS
-    'Legacy GET /api/v1/safety/history/{id}: the old IntersectionHistory object {intersection_id, intersection_name, data_points: '
-    '[{timestamp, safety_index, vru_index, vehicle_index, traffic_volume, hour_of_day, day_of_week}], start_date, end_date, total_points, aggregation}. '
-    'Either days=N (1–3650, default 7: the N days up to the intersection''s newest data) or start_date and end_date (local calendar days, both included). '
-    'aggregation minute, hour or day; omitted: ≤ 2 days minute, ≤ 90 days hour, else day. HTTP 400 naming a bad argument, 404 for an unknown intersection.';
+COMMENT ON FUNCTION api.legacy_safety_history(text, text, text, text, text) IS
+    'Legacy GET /api/v1/safety/history/{id}: the old IntersectionHistory {intersection_id (string), intersection_name, data_points: '
+    '[{timestamp, safety_index, vru_index, vehicle_index, traffic_volume, hour_of_day, day_of_week}], start_date, end_date, total_points, '
+    'aggregation}. Range: days (1–365, default 7) = the days up to the intersection''s newest data; or start_date/end_date (YYYY-MM-DD, '
+    'local days, both included; end_date defaults to today, start_date to days - 1 days before end_date; at most 365 days). aggregation: '
+    '1min, 1hour, 1day, 1week (local ISO weeks from Monday), 1month (local calendar months), or minute, hour, day, week, month; the answer '
+    'names it as asked; omitted: ≤ 1 day 1min, ≤ 7 days 1hour, ≤ 30 days 1day, ≤ 90 days 1week, else 1month. Timestamps are UTC '
+    '(+00:00): a point''s timestamp is the start of its interval; hour_of_day and day_of_week (0 = Monday) are local. Indices 0–100, '
+    'higher = riskier (EB where present); traffic_volume = vehicles in the interval. HTTP 422 {"detail": [...]} for a bad argument, 400 '
+    '{"detail": "..."} for a bad range, 404 for an unknown intersection or no data in the range (as the old backend). New clients: '
+    '/rpc/intersection_history.';
 
-CREATE FUNCTION api.legacy_intersections_nearby(lat double precision DEFAULT NULL, lon double precision DEFAULT NULL, radius integer DEFAULT 5000)
-RETURNS TABLE (id integer, name text, latitude double precision, longitude double precision, distance_meters double precision)
+CREATE FUNCTION api.legacy_safety_stats(
+    intersection_id text DEFAULT NULL, days text DEFAULT NULL, start_date text DEFAULT NULL, end_date text DEFAULT NULL
+)
+RETURNS json
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, public
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    problems jsonb := tsi.legacy_validation(ARRAY[
+        tsi.legacy_date_problem(start_date, 'query', 'start_date'),
+        tsi.legacy_date_problem(end_date, 'query', 'end_date'),
+        tsi.legacy_integer_problem(days, 'query', 'days', 1, 365)]);
+    iid integer := substring(btrim(intersection_id) FROM '^([0-9]{1,9})(\.0+)?$')::integer;
+    w record;
+    s tsi.interval_stats;
+BEGIN
+    IF problems IS NOT NULL THEN
+        RETURN tsi.legacy_answer(422, jsonb_build_object('detail', problems));
+    END IF;
+    IF iid IS NULL OR NOT EXISTS (SELECT FROM tsi.intersections x WHERE x.id = iid) THEN
+        RETURN tsi.legacy_answer(404, jsonb_build_object('detail', format('No data found for intersection %s: no such intersection', intersection_id)));
+    END IF;
+    w := tsi.legacy_window(iid, coalesce(nullif(btrim(days), '')::integer, 7), nullif(btrim(start_date), '')::date, nullif(btrim(end_date), '')::date);
+    IF w.problem IS NOT NULL THEN
+        RETURN tsi.legacy_answer(400, jsonb_build_object('detail', w.problem));
+    END IF;
+    s := tsi.intersection_stats(iid, w.start_time, w.end_time);
+    IF coalesce(s.intervals, 0) = 0 THEN
+        RETURN tsi.legacy_answer(404, jsonb_build_object('detail', format('No data found for intersection %s', iid)));
+    END IF;
+    RETURN json_build_object(
+        'intersection_id', iid::text,
+        'intersection_name', (SELECT x.name::text FROM tsi.intersections x WHERE x.id = iid),
+        'period_start', s.period_start, 'period_end', s.period_end,
+        'avg_safety_index', s.avg_safety_index, 'min_safety_index', s.min_safety_index, 'max_safety_index', s.max_safety_index,
+        'std_safety_index', s.std_safety_index,
+        'total_traffic_volume', s.total_traffic_volume, 'avg_traffic_volume', s.avg_traffic_volume,
+        'high_risk_intervals', s.high_risk_intervals,
+        'high_risk_percentage', round(100.0 * s.high_risk_intervals / s.intervals, 2)::double precision);
+END
+$$;
+COMMENT ON FUNCTION api.legacy_safety_stats(text, text, text, text) IS
+    'Legacy GET /api/v1/safety/history/{id}/stats: the old IntersectionAggregateStats {intersection_id (string), intersection_name, '
+    'period_start, period_end, avg_safety_index, min_safety_index, max_safety_index, std_safety_index (sample; 0 for one interval), '
+    'total_traffic_volume (vehicles), avg_traffic_volume (vehicles per interval), high_risk_intervals (intervals with index > 75), '
+    'high_risk_percentage (0–100, 2 decimals)} over the 1-minute intervals with data in the range (days or start_date/end_date as '
+    'the history; tsi.intersection_stats); period_start/period_end = the first and the last hour (or minute) with data, UTC. HTTP 422 '
+    'for a bad argument, 400 for a bad range, 404 {"detail": ...} for an unknown intersection or no data in the range.';
+
+CREATE FUNCTION api.legacy_safety_history_all(
+    days text DEFAULT NULL, start_date text DEFAULT NULL, end_date text DEFAULT NULL, aggregation text DEFAULT NULL
+)
+RETURNS json
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, public
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    problems jsonb := tsi.legacy_validation(ARRAY[
+        tsi.legacy_date_problem(start_date, 'query', 'start_date'),
+        tsi.legacy_date_problem(end_date, 'query', 'end_date'),
+        tsi.legacy_integer_problem(days, 'query', 'days', 1, 30),
+        tsi.legacy_pattern_problem(aggregation, 'query', 'aggregation', '^(1min|1hour|1day|1week|1month|minute|hour|day|week|month)$')]);
+    n integer;
+    w record;
+    engine text;
+    doc jsonb;
+    docs jsonb := '[]';
+    x record;
+BEGIN
+    IF problems IS NOT NULL THEN
+        RETURN tsi.legacy_answer(422, jsonb_build_object('detail', problems));
+    END IF;
+    n := coalesce(nullif(btrim(days), '')::integer, 7);
+    FOR x IN SELECT i.id FROM tsi.intersections i ORDER BY i.id LOOP
+        w := tsi.legacy_window(x.id, n, nullif(btrim(start_date), '')::date, nullif(btrim(end_date), '')::date, 30);
+        IF w.problem IS NOT NULL THEN
+            RETURN tsi.legacy_answer(400, jsonb_build_object('detail', w.problem));
+        END IF;
+        engine := tsi.legacy_aggregation(aggregation, w.span_days);
+        doc := tsi.legacy_history_document(x.id, w.start_time, w.end_time, engine,
+                                           coalesce(nullif(aggregation, ''), '1' || CASE engine WHEN 'minute' THEN 'min' ELSE engine END));
+        IF doc IS NOT NULL THEN
+            docs := docs || jsonb_build_array(doc);
+        END IF;
+    END LOOP;
+    RETURN docs::json;
+END
+$$;
+COMMENT ON FUNCTION api.legacy_safety_history_all(text, text, text, text) IS
+    'Legacy GET /api/v1/safety/history/: the old List[IntersectionHistory], one object as /api/v1/safety/history/{id} gives for each '
+    'intersection with data in its range, ordered by intersection_id; days 1–30 (default 7), a date range of at most 30 days (HTTP 400 '
+    'beyond), aggregation as for one intersection. HTTP 422 {"detail": [...]} for a bad argument.';
+
+CREATE FUNCTION api.legacy_intersections_nearby(lat text DEFAULT NULL, lon text DEFAULT NULL, radius text DEFAULT NULL)
+RETURNS json
 LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
+DECLARE
+    problems jsonb := tsi.legacy_validation(ARRAY[
+        coalesce(tsi.legacy_missing_problem(lat, 'query', 'lat'), tsi.legacy_number_problem(lat, 'query', 'lat', -90, 90)),
+        coalesce(tsi.legacy_missing_problem(lon, 'query', 'lon'), tsi.legacy_number_problem(lon, 'query', 'lon', -180, 180)),
+        tsi.legacy_integer_problem(radius, 'query', 'radius', 100, 50000)]);
 BEGIN
-    RETURN QUERY
-    SELECT n.id, n.name, n.latitude, n.longitude, n.distance_meters
-    FROM (SELECT lat AS lat, lon AS lon, radius AS radius
-          WHERE tsi.check_argument(coalesce(tsi.range_problem('lat', lat, -90, 90), tsi.range_problem('lon', lon, -180, 180),
-                                            tsi.range_problem('radius', radius, 100, 50000)))
-          OFFSET 0) a
-    CROSS JOIN LATERAL tsi.intersections_near(a.lat, a.lon, a.radius) n
-    ORDER BY n.distance_meters, n.id;
+    IF problems IS NOT NULL THEN
+        RETURN tsi.legacy_answer(422, jsonb_build_object('detail', problems));
+    END IF;
+    RETURN coalesce(
+        (SELECT json_agg(json_build_object('id', n.id, 'name', n.name, 'latitude', n.latitude, 'longitude', n.longitude,
+                                           'distance_meters', n.distance_meters) ORDER BY n.distance_meters, n.id)
+         FROM tsi.intersections_near(btrim(lat)::double precision, btrim(lon)::double precision,
+                                     coalesce(nullif(btrim(radius), '')::integer, 5000)) n),
+        '[]'::json);
 END
 $$;
-COMMENT ON FUNCTION api.legacy_intersections_nearby(double precision, double precision, integer) IS
-    'Legacy GET /api/v1/intersections/nearby?lat&lon&radius: [{id, name, latitude, longitude, distance_meters}] within radius metres '
-    '(default 5000, 100–50000), nearest first. HTTP 400 naming lat, lon or radius when missing or out of range. New clients: /rpc/intersections_near.';
+COMMENT ON FUNCTION api.legacy_intersections_nearby(text, text, text) IS
+    'Legacy GET /api/v1/intersections/nearby?lat&lon&radius (design document §5.2): [{id, name, latitude, longitude, distance_meters}] '
+    'within radius metres (integer 100–50000, default 5000) of lat (-90–90) and lon (-180–180), both required; nearest first. HTTP 422 '
+    '{"detail": [...]} naming a missing or bad argument. New clients: /rpc/intersections_near.';
 
-CREATE FUNCTION api.legacy_intersections_route(waypoints text DEFAULT NULL, buffer integer DEFAULT 500)
-RETURNS TABLE (id integer, name text, latitude double precision, longitude double precision, distance_meters double precision)
+CREATE FUNCTION api.legacy_intersections_route(waypoints text DEFAULT NULL, buffer text DEFAULT NULL)
+RETURNS json
 LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
+DECLARE
+    pair text := '\[\s*[+-]?[0-9]+(\.[0-9]+)?\s*,\s*[+-]?[0-9]+(\.[0-9]+)?\s*\]';
+    route_list text := translate(btrim(waypoints), '()', '[]');
+    problems jsonb := tsi.legacy_validation(ARRAY[
+        coalesce(tsi.legacy_missing_problem(waypoints, 'query', 'waypoints'),
+                 CASE WHEN route_list !~ ('^\[\s*' || pair || '(\s*,\s*' || pair || ')+\s*\]$')
+                      THEN tsi.legacy_problem('query', 'waypoints', 'value_error',
+                                              'Value error, waypoints must be a list of at least 2 (lat,lon) pairs such as [(38.86,-77.05),(38.87,-77.06)]',
+                                              waypoints) END),
+        tsi.legacy_integer_problem(buffer, 'query', 'buffer', 10, 5000)]);
+    answer json;
 BEGIN
-    RETURN QUERY
-    SELECT n.id, n.name, n.latitude, n.longitude, n.distance_meters
-    FROM (SELECT CASE WHEN w.well_formed THEN w.list::jsonb END AS points, w.buffer
-          FROM (SELECT translate(waypoints, '()', '[]') AS list, buffer AS buffer,
-                       -- only a list of plain number pairs may reach the jsonb cast (which would fail without naming the argument)
-                       coalesce(translate(waypoints, '()', '[]') ~ '^\s*\[\s*\[\s*-?[0-9]+(\.[0-9]+)?\s*,\s*-?[0-9]+(\.[0-9]+)?\s*\](\s*,\s*\[\s*-?[0-9]+(\.[0-9]+)?\s*,\s*-?[0-9]+(\.[0-9]+)?\s*\])*\s*\]\s*$', false) AS well_formed
-                OFFSET 0) w
-          WHERE tsi.check_argument(coalesce(
-                    CASE WHEN waypoints IS NULL THEN 'waypoints must not be NULL' END,
-                    CASE WHEN NOT w.well_formed
-                         THEN format('waypoints must be a list of (lat,lon) pairs such as [(38.86,-77.05),(38.87,-77.06)] (got %s)', left(waypoints, 100)) END,
-                    tsi.range_problem('buffer', w.buffer, 10, 5000)))
-          OFFSET 0) a
-    CROSS JOIN LATERAL tsi.intersections_along_route(waypoints => a.points, buffer_m => a.buffer) n
-    ORDER BY n.distance_meters, n.id;
+    IF problems IS NOT NULL THEN
+        RETURN tsi.legacy_answer(422, jsonb_build_object('detail', problems));
+    END IF;
+    BEGIN
+        SELECT coalesce(json_agg(json_build_object('id', n.id, 'name', n.name, 'latitude', n.latitude, 'longitude', n.longitude,
+                                                   'distance_meters', n.distance_meters) ORDER BY n.distance_meters, n.id), '[]'::json)
+        INTO answer
+        FROM tsi.intersections_along_route(waypoints => route_list::jsonb, buffer_m => coalesce(nullif(btrim(buffer), '')::integer, 500)) n;
+    EXCEPTION WHEN invalid_parameter_value THEN
+        -- e.g. a latitude beyond ±90: the engine names the problem
+        RETURN tsi.legacy_answer(422, jsonb_build_object('detail', jsonb_build_array(
+            tsi.legacy_problem('query', 'waypoints', 'value_error', 'Value error, ' || SQLERRM, waypoints))));
+    END;
+    RETURN answer;
 END
 $$;
-COMMENT ON FUNCTION api.legacy_intersections_route(text, integer) IS
-    'Legacy GET /api/v1/intersections/route?waypoints=[(lat,lon),…]&buffer=500: [{id, name, latitude, longitude, distance_meters}] within buffer metres '
-    '(default 500, 10–5000) of the route through the waypoints (at least 2, latitude first; [[lat,lon],…] is accepted too), nearest first. '
-    'HTTP 400 naming waypoints or buffer. New clients: /rpc/intersections_along_route.';
+COMMENT ON FUNCTION api.legacy_intersections_route(text, text) IS
+    'Legacy GET /api/v1/intersections/route?waypoints=[(lat,lon),…]&buffer=500 (design document §5.2): [{id, name, latitude, longitude, '
+    'distance_meters}] within buffer metres (integer 10–5000, default 500) of the route through the waypoints (at least 2, latitude first; '
+    '[[lat,lon],…] is accepted too), nearest first. HTTP 422 {"detail": [...]} naming a missing or bad argument. New clients: '
+    '/rpc/intersections_along_route.';
 
 COMMIT;

@@ -5,6 +5,8 @@
 -- SELECT on the relations behind them (a view stores them by oid: no USAGE on their schema is
 -- needed, nor granted), and row-level security (diary/policies) then filters the rows. Nothing
 -- here is writable except through the diary's functions.
+-- Reworked after v1.0.0: the legacy endpoints of the reworked api/legacy (text arguments, and the
+-- statistics, all-histories and names endpoints).
 BEGIN;
 
 -- Anonymous and logged in ----------------------------------------------------------------------
@@ -18,10 +20,13 @@ GRANT EXECUTE ON FUNCTION
     api.intersections_along_route(jsonb, jsonb, double precision),
     api.intersections_in_polygon(jsonb),
     api.legacy_safety_index(),
-    api.legacy_safety_index_one(integer),
-    api.legacy_safety_history(integer, integer, date, date, text),
-    api.legacy_intersections_nearby(double precision, double precision, integer),
-    api.legacy_intersections_route(text, integer)
+    api.legacy_safety_index_one(text),
+    api.legacy_intersection_names(),
+    api.legacy_safety_history(text, text, text, text, text),
+    api.legacy_safety_stats(text, text, text, text),
+    api.legacy_safety_history_all(text, text, text, text),
+    api.legacy_intersections_nearby(text, text, text),
+    api.legacy_intersections_route(text, text)
 TO web_anon, web_user;
 GRANT SELECT ON api.intersections, api.latest_indices, api.safety_indices_hourly, api.safety_indices_daily,
                 api.data_quality_events

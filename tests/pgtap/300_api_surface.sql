@@ -9,8 +9,8 @@ SELECT functions_are('api', ARRAY[
     'health', 'tsi_health', 'intersection_history', 'intersections_near', 'intersections_along_route',
     'intersections_in_polygon',
     -- api/legacy: the old dashboard URLs, rewritten by nginx
-    'legacy_safety_index', 'legacy_safety_index_one', 'legacy_safety_history', 'legacy_intersections_nearby',
-    'legacy_intersections_route',
+    'legacy_safety_index', 'legacy_safety_index_one', 'legacy_intersection_names', 'legacy_safety_history',
+    'legacy_safety_stats', 'legacy_safety_history_all', 'legacy_intersections_nearby', 'legacy_intersections_route',
     -- the diary
     'sign_up', 'log_in', 'delete_account', 'diary_health', 'segments', 'submit_rating', 'submit_trip', 'submit_vote',
     'create_route', 'rename_route', 'delete_route', 'route', 'route_trend', 'route_tags', 'coverage'
@@ -27,10 +27,13 @@ SELECT set_eq(
         'intersections_along_route(waypoints jsonb, route_geojson jsonb, buffer_m double precision)',
         'intersections_in_polygon(polygon_geojson jsonb)',
         'legacy_safety_index()',
-        'legacy_safety_index_one(intersection_id integer)',
-        'legacy_safety_history(intersection_id integer, days integer, start_date date, end_date date, aggregation text)',
-        'legacy_intersections_nearby(lat double precision, lon double precision, radius integer)',
-        'legacy_intersections_route(waypoints text, buffer integer)',
+        'legacy_safety_index_one(intersection_id text)',
+        'legacy_intersection_names()',
+        'legacy_safety_history(intersection_id text, days text, start_date text, end_date text, aggregation text)',
+        'legacy_safety_stats(intersection_id text, days text, start_date text, end_date text)',
+        'legacy_safety_history_all(days text, start_date text, end_date text, aggregation text)',
+        'legacy_intersections_nearby(lat text, lon text, radius text)',
+        'legacy_intersections_route(waypoints text, buffer text)',
         'sign_up(email text, password text, display_name text)',
         'log_in(email text, password text)',
         'delete_account()',

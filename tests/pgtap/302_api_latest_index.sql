@@ -52,11 +52,11 @@ SELECT results_eq(
     '/latest_indices gives the definition''s numbers (EB vru_index and vehicle_index, not raw)');
 SELECT results_eq(
     $$SELECT intersection_id, safety_index, traffic_volume FROM api.legacy_safety_index() WHERE intersection_id BETWEEN 7101 AND 7103$$,
-    $$SELECT intersection_id, safety_index, traffic_volume FROM want ORDER BY 1$$,
-    'legacy /api/v1/safety/index/ gives the same numbers');
+    $$SELECT intersection_id, safety_index, traffic_volume FROM want WHERE safety_index IS NOT NULL ORDER BY 1$$,
+    'legacy /api/v1/safety/index/ gives the same numbers (of the intersections with an index)');
 SELECT results_eq(
     $$SELECT (j->>'intersection_id')::integer, (j->>'safety_index')::float8, (j->>'traffic_volume')::integer
-      FROM (VALUES (api.legacy_safety_index_one(7101)), (api.legacy_safety_index_one(7102))) v (j)$$,
+      FROM (VALUES (api.legacy_safety_index_one('7101')), (api.legacy_safety_index_one('7102'))) v (j)$$,
     $$SELECT intersection_id, safety_index, traffic_volume FROM want WHERE intersection_id < 7103 ORDER BY 1$$,
     'legacy /api/v1/safety/index/{id} gives the same numbers');
 SELECT results_eq(
@@ -80,7 +80,7 @@ SELECT results_eq(
     '/rpc/intersection_history: its newest minute has the same numbers');
 SELECT results_eq(
     $$SELECT 7102, (p->>'safety_index')::float8, (p->>'vru_index')::float8, (p->>'vehicle_index')::float8, (p->>'traffic_volume')::integer
-      FROM json_array_elements(api.legacy_safety_history(7102, days => 1, aggregation => 'minute')->'data_points') p
+      FROM json_array_elements(api.legacy_safety_history('7102', days => '1', aggregation => 'minute')->'data_points') p
       ORDER BY (p->>'timestamp')::timestamptz DESC LIMIT 1$$,
     $$SELECT intersection_id, safety_index, vru_index, vehicle_index, traffic_volume FROM want WHERE intersection_id = 7102$$,
     'legacy /api/v1/safety/history/{id}: its newest minute has the same numbers');

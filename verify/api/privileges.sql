@@ -6,7 +6,9 @@ BEGIN
        OR NOT has_table_privilege('web_anon', 'tsi.mv_current_safety_status', 'select')
        OR NOT has_table_privilege('web_anon', 'tsi.safety_indices_hourly', 'select')
        OR NOT has_function_privilege('web_anon', 'api.intersection_history(integer, timestamptz, timestamptz, text)', 'execute')
-       OR NOT has_function_privilege('web_user', 'api.legacy_safety_history(integer, integer, date, date, text)', 'execute') THEN
+       OR NOT has_function_privilege('web_user', 'api.legacy_safety_history(text, text, text, text, text)', 'execute')
+       OR NOT has_function_privilege('web_anon', 'api.legacy_safety_stats(text, text, text, text)', 'execute')
+       OR NOT has_function_privilege('web_anon', 'api.legacy_safety_history_all(text, text, text, text)', 'execute') THEN
         RAISE EXCEPTION 'web_anon and web_user cannot read the safety-index API';
     END IF;
     IF NOT has_function_privilege('web_anon', 'api.sign_up(text, text, text)', 'execute')

@@ -80,7 +80,8 @@ def api_data(connect: Callable[..., psycopg.Connection]) -> Iterator[ApiData]:
         conn.execute("CALL tsi.refresh_current_status()")
 
 
-def _start_nginx(postgrest_url: str, directory: Path, **settings: str) -> tuple[subprocess.Popen[bytes], str]:
+def _start_nginx(postgrest_url: str, directory: Path, ready_any: bool = False,
+                 **settings: str) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {**os.environ, "TSDB_PROXY_PORT": str(port), "TSDB_NGINX_LOG_DIR": str(directory),
            "TSDB_POSTGREST_UPSTREAM": postgrest_url.removeprefix("http://"), "TSDB_PROXY_WORKERS": "1", **settings}
@@ -92,7 +93,7 @@ def _start_nginx(postgrest_url: str, directory: Path, **settings: str) -> tuple[
     deadline = time.monotonic() + 15
     while True:
         try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200:
+            if httpx.get(url + "/health", timeout=1).status_code == 200 or ready_any:
                 return proc, url
         except httpx.TransportError:
             pass
@@ -105,11 +106,13 @@ def _start_nginx(postgrest_url: str, directory: Path, **settings: str) -> tuple[
 @pytest.fixture(scope="session")
 def start_proxy(postgrest: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., str]]:
     """Start an nginx with the project's configuration in front of the test PostgREST; keyword
-    arguments override its settings (e.g. TSDB_PROXY_RATE="1r/m"). Returns its base URL."""
+    arguments override its settings (e.g. TSDB_PROXY_RATE="1r/m", or TSDB_POSTGREST_UPSTREAM for
+    another upstream: then any answer of /health means it runs). Returns its base URL."""
     started: list[subprocess.Popen[bytes]] = []
 
     def _start(**settings: str) -> str:
-        proc, url = _start_nginx(postgrest, tmp_path_factory.mktemp("nginx"), **settings)
+        proc, url = _start_nginx(postgrest, tmp_path_factory.mktemp("nginx"),
+                                 ready_any="TSDB_POSTGREST_UPSTREAM" in settings, **settings)
         started.append(proc)
         return url
 

@@ -1,7 +1,9 @@
 """An OpenAPI-driven fuzz run (schemathesis) with PostgREST's own OpenAPI document, through the
 project's nginx (the API's public entry): no request it generates, for any exposed view or
 function, may get a 5xx. Bounded in time. (PostgREST 12.0.2 alone answers 500 to headers with
-non-ASCII bytes; nginx answers those with 400, see db/nginx/api.conf.template.)"""
+non-ASCII bytes and to query strings whose percent-escapes are not UTF-8; nginx answers those
+with 400, see db/nginx/api.conf.template. Those requests, huge bodies, URIs and headers, and the
+JSON of every error nginx answers itself: test_api_edge.py.)"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""nginx in front of PostgREST: the design document's old endpoints with their exact JSON shapes,
-CORS, gzip, request size and rate limits, and that anonymous clients can write nothing."""
+"""nginx in front of PostgREST: CORS, gzip, the micro-cache, request size and rate limits, and that
+anonymous clients can write nothing. (The old endpoints: test_api_legacy_contract.py; errors as
+JSON: test_api_edge.py.)"""
 
 from __future__ import annotations
 
@@ -7,129 +8,13 @@ import gzip
 import json
 import socket
 from collections.abc import Callable
-from datetime import timezone
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
-from api_fixtures import ApiData, assert_error, get
+from api_fixtures import ApiData, get
 
-INDEX_KEYS = {"intersection_id", "intersection_name", "safety_index", "traffic_volume", "latitude", "longitude"}
-HISTORY_KEYS = {"intersection_id", "intersection_name", "data_points", "start_date", "end_date", "total_points", "aggregation"}
-POINT_KEYS = {"timestamp", "safety_index", "vru_index", "vehicle_index", "traffic_volume", "hour_of_day", "day_of_week"}
-SPATIAL_KEYS = {"id", "name", "latitude", "longitude", "distance_meters"}
-
-
-# --- legacy endpoints --------------------------------------------------------------------
-
-@pytest.mark.parametrize("path", ["/api/v1/safety/index/", "/api/v1/safety/index"])
-def test_legacy_index_list_shape(proxy: str, api_data: ApiData, path: str) -> None:
-    r = get(proxy, path)
-    assert r.status_code == 200, r.text
-    rows = r.json()
-    assert isinstance(rows, list)
-    assert all(set(row) == INDEX_KEYS for row in rows)
-    mine = {row["intersection_id"]: row for row in rows}
-    ix = api_data.intersections[0]
-    assert mine[ix.id]["intersection_name"] == f"API test {ix.id}"
-    assert 0 <= mine[ix.id]["safety_index"] <= 100 and mine[ix.id]["traffic_volume"] > 0
-    assert mine[ix.id]["latitude"] == pytest.approx(ix.latitude)
-    assert mine[api_data.silent.id]["safety_index"] is None
-    assert [row["intersection_id"] for row in rows] == sorted(mine)
-    assert get(proxy, path + "?_=1733000000").json() == rows    # a cache buster is ignored
-
-
-def test_legacy_index_one_shape(proxy: str, api_data: ApiData) -> None:
-    ix = api_data.intersections[1]
-    r = get(proxy, f"/api/v1/safety/index/{ix.id}")
-    assert r.status_code == 200, r.text
-    row = r.json()
-    assert set(row) == INDEX_KEYS and row["intersection_id"] == ix.id
-    assert get(proxy, f"/api/v1/safety/index/{ix.id}?_=1733000000").json() == row   # a cache buster is ignored
-    assert get(proxy, "/api/v1/safety/index/64999").status_code == 404
-    assert get(proxy, "/api/v1/safety/index/abc").status_code == 404
-
-
-@pytest.mark.parametrize("query, aggregation, points", [
-    ("days=1", "minute", 5),
-    ("days=7", "hour", 1),
-    ("days=100", "day", 1),
-    ("days=1&aggregation=hour", "hour", 1),
-    ("", "hour", 1),                       # 7 days by default
-])
-def test_legacy_history_shape_and_routing(proxy: str, api_data: ApiData, query: str, aggregation: str, points: int) -> None:
-    ix = api_data.intersections[0]
-    r = get(proxy, f"/api/v1/safety/history/{ix.id}?{query}")
-    assert r.status_code == 200, r.text
-    doc = r.json()
-    assert set(doc) == HISTORY_KEYS
-    assert doc["intersection_id"] == ix.id and doc["intersection_name"] == f"API test {ix.id}"
-    assert doc["aggregation"] == aggregation
-    assert doc["total_points"] == len(doc["data_points"]) == points
-    for point in doc["data_points"]:
-        assert set(point) == POINT_KEYS
-        assert 0 <= point["hour_of_day"] <= 23 and 0 <= point["day_of_week"] <= 6
-    assert doc["start_date"] < doc["end_date"]
-
-
-def test_legacy_history_by_dates(proxy: str, api_data: ApiData) -> None:
-    ix, day = api_data.intersections[0], api_data.start.date().isoformat()
-    doc = get(proxy, f"/api/v1/safety/history/{ix.id}?start_date={day}&end_date={day}").json()
-    assert doc["aggregation"] == "minute" and doc["total_points"] == 5
-    local = api_data.start.astimezone(ZoneInfo("America/New_York"))
-    midnight = local.replace(hour=0).astimezone(timezone.utc)
-    assert doc["start_date"].startswith(midnight.strftime("%Y-%m-%dT%H:%M:%S"))    # local midnight
-    assert {p["hour_of_day"] for p in doc["data_points"]} == {local.hour}
-
-
-@pytest.mark.parametrize("query, status, words", [
-    ("days=0", 400, ["days"]),
-    ("days=7&start_date=2026-01-01&end_date=2026-01-02", 400, ["days", "start_date"]),
-    ("start_date=2026-01-01", 400, ["end_date"]),
-    ("start_date=2026-01-05&end_date=2026-01-01", 400, ["end_date"]),
-    ("days=3&aggregation=week", 400, ["aggregation"]),
-])
-def test_legacy_history_errors_name_the_argument(proxy: str, api_data: ApiData, query: str, status: int,
-                                                 words: list[str]) -> None:
-    assert_error(get(proxy, f"/api/v1/safety/history/{api_data.intersections[0].id}?{query}"), status, *words)
-    assert get(proxy, "/api/v1/safety/history/64999?days=1").status_code == 404
-
-
-def test_legacy_nearby_shape(proxy: str, api_data: ApiData) -> None:
-    ix = api_data.intersections[0]
-    r = get(proxy, f"/api/v1/intersections/nearby?lat={ix.latitude}&lon={ix.longitude}&radius=100")
-    assert r.status_code == 200, r.text
-    rows = r.json()
-    assert [row["id"] for row in rows] == [ix.id]
-    assert set(rows[0]) == SPATIAL_KEYS
-    default = get(proxy, f"/api/v1/intersections/nearby?lat={ix.latitude}&lon={ix.longitude}").json()
-    assert len(default) >= 4                       # 5 000 m by default
-    assert_error(get(proxy, f"/api/v1/intersections/nearby?lon={ix.longitude}"), 400, "lat")
-    assert_error(get(proxy, f"/api/v1/intersections/nearby?lat={ix.latitude}&lon={ix.longitude}&radius=50"), 400, "radius")
-
-
-def test_legacy_route_shape(proxy: str, api_data: ApiData) -> None:
-    a, b = api_data.intersections[0], api_data.intersections[1]
-    waypoints = f"[({a.latitude},{a.longitude}),({b.latitude},{b.longitude})]"
-    r = get(proxy, "/api/v1/intersections/route", params={"waypoints": waypoints, "buffer": 50})
-    assert r.status_code == 200, r.text
-    rows = r.json()
-    assert {row["id"] for row in rows} == {a.id, b.id}
-    assert all(set(row) == SPATIAL_KEYS for row in rows)
-    assert_error(get(proxy, "/api/v1/intersections/route", params={"waypoints": "[(38.7,-77.5),(oops)]"}), 400, "waypoints")
-    assert_error(get(proxy, "/api/v1/intersections/route", params={"waypoints": "[(38.7,-77.5)]"}), 400, "waypoints")
-    assert_error(get(proxy, "/api/v1/intersections/route", params={"waypoints": waypoints, "buffer": 1}), 400, "buffer")
-    assert_error(get(proxy, "/api/v1/intersections/route"), 400, "waypoints")
-
-
-def test_legacy_health_and_unknown_paths(proxy: str) -> None:
-    r = get(proxy, "/health")
-    assert r.status_code == 200 and r.json()["status"] == "ok"
-    assert get(proxy, "/api/v1/nothing").status_code == 404
-    assert get(proxy, "/nothing").status_code == 404
-    assert httpx.post(proxy + "/api/v1/safety/index/", json={}, timeout=10).status_code == 405
-
+# The old FastAPI endpoints (/api/v1/…): test_api_legacy_contract.py.
 
 # --- proxy behaviour ---------------------------------------------------------------------
 
