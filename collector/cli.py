@@ -1,4 +1,4 @@
-"""Command-line entry point: `collector run | simulate | backfill | generate-history` (--help on each).
+"""Command-line entry point: `collector run | simulate | backfill | generate-history | report` (--help on each).
 
 Exit codes: 0 done (or stopped cleanly), 1 unexpected error, 2 bad usage or configuration,
 3 VCC refused the credentials, 4 stopped with batches still in the spool (they go first next time).
@@ -100,6 +100,17 @@ def build_parser() -> argparse.ArgumentParser:
                          "history, which then has fewer conflicts per minute than the live stream)")
     gh.add_argument("--intersections", help="id:lat:lon,… (default: the real MapData intersections)")
     gh.add_argument("--archive-only", action="store_true", help="write the archive, do not backfill")
+
+    rp = sub.add_parser("report", help="a PNG and a text summary of the last days' indices",
+                        description="Reads the database (read-only) and writes OUT/report.png and OUT/report.txt: the "
+                                    "index per intersection over time, the risk bands, the normalisation constants "
+                                    "in force and the rows scored with bootstrap constants, the share of 1-minute "
+                                    "rows clipped at 100, each intersection's daily peak hour.")
+    rp.add_argument("--days", type=float, default=2.0, help="how many days, ending at the newest data (or --end)")
+    rp.add_argument("--end", type=timestamp, help="end of the period (default: the newest data)")
+    rp.add_argument("--out", default="report", help="directory of report.png and report.txt")
+    rp.add_argument("--intersections", help="only these intersection ids, comma-separated (default all)")
+    rp.add_argument("--database-url", help="default TSDB_REPORT_DATABASE_URL, else dbname=$TSDB_DB user=analyst")
     return parser
 
 
@@ -184,12 +195,35 @@ def cmd_generate_history(args: argparse.Namespace, s: Settings) -> int:
     return EXIT_OK if args.archive_only else cmd_backfill(start - dt.timedelta(seconds=1), end + dt.timedelta(seconds=1), True, s)
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    import os
+    from pathlib import Path
+
+    import psycopg
+
+    from collector.sim.report import write
+
+    url = args.database_url or os.environ.get("TSDB_REPORT_DATABASE_URL") \
+        or f"dbname={os.environ.get('TSDB_DB', 'trafficsafety')} user=analyst"
+    try:
+        ids = [int(i) for i in args.intersections.split(",")] if args.intersections else None
+    except ValueError:
+        raise ConfigError(f"--intersections: comma-separated ids expected, got {args.intersections!r}") from None
+    with psycopg.connect(url) as conn:
+        png, txt, lines = write(conn, Path(args.out), args.days, args.end, ids)
+    print("\n".join(lines))
+    print(f"\nwritten: {png} and {txt}")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logs.setup()
     try:
         if args.command == "simulate":
             return cmd_simulate(args)
+        if args.command == "report":
+            return cmd_report(args)
         settings = Settings.from_env()
         if args.command == "run":
             return cmd_run(args, settings)
