@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--start", type=timestamp, help="simulated time at start (default now)")
     sim.add_argument("--accel", type=float, default=1.0, help="simulated seconds per wall-clock second")
     sim.add_argument("--intersections", help="id:lat:lon,… (default: the real MapData intersections of the reference)")
-    sim.add_argument("--vehicles", type=int, default=8,
+    sim.add_argument("--vehicles", type=int, default=4,
                      help="vehicles per intersection: at the weekday rush-hour peak of an average intersection "
                           "(profile daily), or always (profile flat)")
     sim.add_argument("--profile", choices=PROFILES, default="daily",
@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     gh.add_argument("--days", type=float, default=2.0)
     gh.add_argument("--end", type=timestamp, help="end of the history (default now)")
     gh.add_argument("--seed", type=int, default=1, help="as the simulator's (the same characters)")
-    gh.add_argument("--vehicles", type=int, default=8, help="as the simulator's --vehicles")
+    gh.add_argument("--vehicles", type=int, default=4, help="as the simulator's --vehicles")
     gh.add_argument("--profile", choices=PROFILES, default="daily", help="as the simulator's --profile")
     gh.add_argument("--every-ms", type=int, default=STEP_MS,
                     help="one message per vehicle this often (default 500: the live streams' 2 Hz; more thins the "

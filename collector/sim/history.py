@@ -15,7 +15,7 @@ from collector.sim.world import STEP_MS, World
 
 
 def generate_history(archive: Archive, intersections: list[Intersection], seed: int, start: dt.datetime,
-                     end: dt.datetime, vehicles: int = 8, every_ms: int = STEP_MS, batch_minutes: int = 10,
+                     end: dt.datetime, vehicles: int = 4, every_ms: int = STEP_MS, batch_minutes: int = 10,
                      profile: str = "daily") -> int:
     """Simulated traffic of [start, end) written to the archive as the collector would have
     (one file per type per `batch_minutes`, receipt 20 ms after each message); returns the number

@@ -46,7 +46,7 @@ class SimConfig:
     start_ms: int | None = None          # simulated time at start; default: now
     accel: float = 1.0                   # simulated seconds per wall second
     intersections: list[Intersection] = field(default_factory=default_intersections)
-    vehicles_per_intersection: int = 8   # at the weekday peak for an intersection of volume 1 (profile "daily")
+    vehicles_per_intersection: int = 4   # at the weekday peak for an intersection of volume 1 (profile "daily")
     profile: str = "daily"               # "daily": rush hours, quiet nights, weekends, characters; "flat": constant
     client_id: str = "simulator"
     client_secret: str = "simulator-secret"

@@ -181,7 +181,7 @@ RESIDENCE_S = 24.0
 
 
 class World:
-    def __init__(self, intersections: list[Intersection], seed: int, start_ms: int, vehicles_per_intersection: int = 8,
+    def __init__(self, intersections: list[Intersection], seed: int, start_ms: int, vehicles_per_intersection: int = 4,
                  step_ms: int = STEP_MS, profile: str = "daily"):
         """`vehicles_per_intersection`: with profile "daily", vehicles at an intersection of
         volume 1 at the weekday peak (the character scales it, the profile follows the day);
