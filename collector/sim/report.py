@@ -214,8 +214,9 @@ def plot(r: Report, path: Path) -> None:
         for c in r.constants:
             if key in c.values:
                 a, b = max(c.valid_from or r.start, r.start), min(c.valid_until or r.end, r.end)
+                latest = [x.values[key] for x in r.constants if key in x.values][-1]
                 axc.plot([a, b], [c.values[key]] * 2, color=colours(k), lw=2, ls="--" if c.is_bootstrap else "-",
-                         label=key if c is next(x for x in r.constants if key in x.values) else None)
+                         label=f"{key} (last {latest:.3g})" if c is next(x for x in r.constants if key in x.values) else None)
     for c in r.constants:
         if c.valid_from and r.start < c.valid_from < r.end:
             axc.axvline(c.valid_from, color="#555555", lw=0.8, ls=":")
@@ -255,7 +256,7 @@ def plot(r: Report, path: Path) -> None:
     axb.invert_yaxis()
     axb.set_xlabel("% of " + ("1-minute rows (published index)" if use_minutes else "hours (hourly mean)"))
     axb.set_title("Risk bands: low < 60, medium 60–75, high > 75", loc="left")
-    axb.legend(loc="lower right", fontsize=8, ncols=3)
+    axb.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=8, ncols=3)
 
     # 3b. clipped at 100, scored with bootstrap constants
     axq = fig.add_subplot(grid[2, 1])
@@ -271,7 +272,7 @@ def plot(r: Report, path: Path) -> None:
     axq.invert_yaxis()
     axq.set_xlabel("% of the intersection's 1-minute rows")
     axq.set_title("1-minute rows clipped at 100 / bootstrap-scored", loc="left")
-    axq.legend(loc="lower right", fontsize=8)
+    axq.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=8, ncols=2)
 
     # 3c. daily peak hours
     axp = fig.add_subplot(grid[2, 2])
