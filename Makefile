@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 S := db/scripts
 
-.PHONY: help bootstrap up down status test test-pgtap test-py bench db-start db-stop deploy psql load-segments
+.PHONY: help bootstrap up down status test test-pgtap test-py bench report db-start db-stop deploy psql load-segments
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ test-py: bootstrap ## Run pytest: make test-py T=tests/python/test_foundation.py
 
 bench: bootstrap ## Benchmarks on a throwaway database; prints figures (ingest rate, rollup, reads, storage)
 	@bash $(S)/bench.sh
+
+report: bootstrap ## PNG and text summary of the dev database's last days into .local/report/: make report [DAYS=2]
+	@TSDB_REPORT_DAYS="$(or $(DAYS),$(TSDB_REPORT_DAYS),2)" bash $(S)/report.sh
 
 db-start: ## Start the project's PostgreSQL cluster (initialising it on first use)
 	@bash $(S)/cluster.sh start

@@ -1,4 +1,4 @@
-"""Command-line entry point: `collector run | simulate | backfill | generate-history` (--help on each).
+"""Command-line entry point: `collector run | simulate | backfill | generate-history | report` (--help on each).
 
 Exit codes: 0 done (or stopped cleanly), 1 unexpected error, 2 bad usage or configuration,
 3 VCC refused the credentials, 4 stopped with batches still in the spool (they go first next time).
@@ -18,6 +18,9 @@ from collector import __version__, logs
 from collector.config import ConfigError, Settings
 from collector.logs import fields
 from collector.pipeline import EXIT_CONFIG, EXIT_ERROR, EXIT_OK
+
+# the simulator's (collector.sim.world), which the production path does not import
+PROFILES, STEP_MS = ("daily", "flat"), 500
 
 log = logging.getLogger("collector")
 
@@ -64,7 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--start", type=timestamp, help="simulated time at start (default now)")
     sim.add_argument("--accel", type=float, default=1.0, help="simulated seconds per wall-clock second")
     sim.add_argument("--intersections", help="id:lat:lon,… (default: the real MapData intersections of the reference)")
-    sim.add_argument("--vehicles", type=int, default=8, help="vehicles per intersection")
+    sim.add_argument("--vehicles", type=int, default=4,
+                     help="vehicles per intersection: at the weekday rush-hour peak of an average intersection "
+                          "(profile daily), or always (profile flat)")
+    sim.add_argument("--profile", choices=PROFILES, default="daily",
+                     help="daily: rush hours, quiet nights, lighter weekends in local time, intersections of "
+                          "different character; flat: every intersection alike, the same traffic at every hour")
     sim.add_argument("--client-id", default="simulator")
     sim.add_argument("--client-secret", default="simulator-secret")
     sim.add_argument("--token-lifetime", type=float, default=3600.0, help="seconds an access token lives")
@@ -79,15 +87,30 @@ def build_parser() -> argparse.ArgumentParser:
     bf.add_argument("--no-process", action="store_true", help="land only; leave processing to pg_cron")
 
     gh = sub.add_parser("generate-history", help="write days of simulated history to the archive and backfill it",
-                        description="Simulated traffic of the last --days days, thinned to one message per vehicle "
-                                    "every --every-ms, written to the archive and then backfilled.")
+                        description="Simulated traffic of the last --days days, the simulator's world at its stream "
+                                    "rate (2 messages a second per vehicle and pedestrian; the same seed gives the "
+                                    "same intersection characters), written to the archive and then backfilled.")
     gh.add_argument("--days", type=float, default=2.0)
     gh.add_argument("--end", type=timestamp, help="end of the history (default now)")
-    gh.add_argument("--seed", type=int, default=7)
-    gh.add_argument("--vehicles", type=int, default=4, help="vehicles per intersection")
-    gh.add_argument("--every-ms", type=int, default=10_000, help="one message per vehicle this often")
+    gh.add_argument("--seed", type=int, default=1, help="as the simulator's (the same characters)")
+    gh.add_argument("--vehicles", type=int, default=4, help="as the simulator's --vehicles")
+    gh.add_argument("--profile", choices=PROFILES, default="daily", help="as the simulator's --profile")
+    gh.add_argument("--every-ms", type=int, default=STEP_MS,
+                    help="one message per vehicle this often (default 500: the live streams' 2 Hz; more thins the "
+                         "history, which then has fewer conflicts per minute than the live stream)")
     gh.add_argument("--intersections", help="id:lat:lon,… (default: the real MapData intersections)")
     gh.add_argument("--archive-only", action="store_true", help="write the archive, do not backfill")
+
+    rp = sub.add_parser("report", help="a PNG and a text summary of the last days' indices",
+                        description="Reads the database (read-only) and writes OUT/report.png and OUT/report.txt: the "
+                                    "index per intersection over time, the risk bands, the normalisation constants "
+                                    "in force and the rows scored with bootstrap constants, the share of 1-minute "
+                                    "rows clipped at 100, each intersection's daily peak hour.")
+    rp.add_argument("--days", type=float, default=2.0, help="how many days, ending at the newest data (or --end)")
+    rp.add_argument("--end", type=timestamp, help="end of the period (default: the newest data)")
+    rp.add_argument("--out", default="report", help="directory of report.png and report.txt")
+    rp.add_argument("--intersections", help="only these intersection ids, comma-separated (default all)")
+    rp.add_argument("--database-url", help="default TSDB_REPORT_DATABASE_URL, else dbname=$TSDB_DB user=analyst")
     return parser
 
 
@@ -122,7 +145,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     cfg = SimConfig(host=args.host, port=args.port, seed=args.seed,
                     start_ms=int(args.start.timestamp() * 1000) if args.start else None, accel=args.accel,
                     intersections=parse_intersections(args.intersections) if args.intersections else default_intersections(),
-                    vehicles_per_intersection=args.vehicles, client_id=args.client_id,
+                    vehicles_per_intersection=args.vehicles, profile=args.profile, client_id=args.client_id,
                     client_secret=args.client_secret, token_lifetime_s=args.token_lifetime,
                     malformed_rate=args.malformed_rate)
 
@@ -166,10 +189,31 @@ def cmd_generate_history(args: argparse.Namespace, s: Settings) -> int:
     start = end - dt.timedelta(days=args.days)
     ixs = parse_intersections(args.intersections) if args.intersections else default_intersections()
     n = generate_history(open_archive(s.archive_dir, s.gcs_bucket), ixs, args.seed, start, end,
-                         vehicles=args.vehicles, every_ms=args.every_ms)
+                         vehicles=args.vehicles, every_ms=args.every_ms, profile=args.profile)
     log.info("history written to the archive", extra=fields(messages=n, start=start, end=end))
     # the world starts on a whole step, up to a second before `start`
     return EXIT_OK if args.archive_only else cmd_backfill(start - dt.timedelta(seconds=1), end + dt.timedelta(seconds=1), True, s)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import os
+    from pathlib import Path
+
+    import psycopg
+
+    from collector.sim.report import write
+
+    url = args.database_url or os.environ.get("TSDB_REPORT_DATABASE_URL") \
+        or f"dbname={os.environ.get('TSDB_DB', 'trafficsafety')} user=analyst"
+    try:
+        ids = [int(i) for i in args.intersections.split(",")] if args.intersections else None
+    except ValueError:
+        raise ConfigError(f"--intersections: comma-separated ids expected, got {args.intersections!r}") from None
+    with psycopg.connect(url) as conn:
+        png, txt, lines = write(conn, Path(args.out), args.days, args.end, ids)
+    print("\n".join(lines))
+    print(f"\nwritten: {png} and {txt}")
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "simulate":
             return cmd_simulate(args)
+        if args.command == "report":
+            return cmd_report(args)
         settings = Settings.from_env()
         if args.command == "run":
             return cmd_run(args, settings)

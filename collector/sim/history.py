@@ -11,17 +11,25 @@ from collector.archive import Archive, to_parquet
 from collector.backfill import Progress
 from collector.messages import Batch, Message
 from collector.sim.synthetic import Intersection
-from collector.sim.world import World
+from collector.sim.world import STEP_MS, World
 
 
 def generate_history(archive: Archive, intersections: list[Intersection], seed: int, start: dt.datetime,
-                     end: dt.datetime, vehicles: int = 4, every_ms: int = 10_000, batch_minutes: int = 10) -> int:
+                     end: dt.datetime, vehicles: int = 4, every_ms: int = STEP_MS, batch_minutes: int = 10,
+                     profile: str = "daily") -> int:
     """Simulated traffic of [start, end) written to the archive as the collector would have
-    (one file per type per `batch_minutes`, receipt 20 ms after each message), one message per
-    vehicle and pedestrian every `every_ms` (the world moves in 1 s steps); returns the number of
-    messages. MapData comes first; SPaT once a minute."""
+    (one file per type per `batch_minutes`, receipt 20 ms after each message); returns the number
+    of messages. MapData comes first; SPaT once a minute.
+
+    The world is the simulator's, stepped as the simulator steps it (0.5 s): with the same seed,
+    vehicles, profile and start, the history holds exactly the messages the simulator's streams
+    would have delivered, 2 per second per vehicle and pedestrian, with the same daily profile
+    and intersection characters. `every_ms` above 500 thins that to one message per vehicle
+    every `every_ms` (fewer conflicts per minute than the live stream: not comparable to it)."""
+    if every_ms % STEP_MS:
+        raise ValueError(f"every_ms must be a multiple of {STEP_MS}, got {every_ms}")
     start_ms, end_ms = int(start.timestamp() * 1000), int(end.timestamp() * 1000)
-    world = World(intersections, seed, start_ms, vehicles, step_ms=1000)
+    world = World(intersections, seed, start_ms, vehicles, profile=profile)
     total = 0
 
     def received(ts_ms: int) -> dt.datetime:

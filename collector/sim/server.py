@@ -46,7 +46,8 @@ class SimConfig:
     start_ms: int | None = None          # simulated time at start; default: now
     accel: float = 1.0                   # simulated seconds per wall second
     intersections: list[Intersection] = field(default_factory=default_intersections)
-    vehicles_per_intersection: int = 8
+    vehicles_per_intersection: int = 4   # at the weekday peak for an intersection of volume 1 (profile "daily")
+    profile: str = "daily"               # "daily": rush hours, quiet nights, weekends, characters; "flat": constant
     client_id: str = "simulator"
     client_secret: str = "simulator-secret"
     token_lifetime_s: float = 3600.0
@@ -57,7 +58,7 @@ class Simulator:
     def __init__(self, cfg: SimConfig):
         self.cfg = cfg
         self.start_ms = cfg.start_ms if cfg.start_ms is not None else int(time.time() * 1000)
-        self.world = World(cfg.intersections, cfg.seed, self.start_ms, cfg.vehicles_per_intersection)
+        self.world = World(cfg.intersections, cfg.seed, self.start_ms, cfg.vehicles_per_intersection, profile=cfg.profile)
         self.bad_rng = random.Random(cfg.seed + 1)
         self.wall0 = time.monotonic()
         self.tokens: dict[str, float] = {}
@@ -259,7 +260,8 @@ class Simulator:
         port = self.server.sockets[0].getsockname()[1]
         log.info("simulator listening", extra={"fields": {
             "url": f"http://{self.cfg.host}:{port}", "seed": self.cfg.seed, "accel": self.cfg.accel,
-            "intersections": [ix.id for ix in self.cfg.intersections], "start_ms": self.start_ms}})
+            "intersections": [ix.id for ix in self.cfg.intersections], "start_ms": self.start_ms,
+            "profile": self.cfg.profile, "characters": {s.ix.id: s.character.kind for s in self.world.sites}}})
         ticker = asyncio.create_task(self._ticker())
         try:
             async with self.server:

@@ -20,6 +20,7 @@ class Intersection:
     id: int
     latitude: float
     longitude: float
+    time_zone: str = "America/New_York"   # local time of the simulated daily and weekly profile
 
 
 def grid_intersections(count: int, first_id: int = 1, origin: tuple[float, float] = (38.85, -77.30)) -> list[Intersection]:

@@ -68,10 +68,13 @@ class Sim:
 
 @pytest.fixture
 def start_sim(tmp_path: Path) -> Iterator[Callable[..., Sim]]:
-    """start_sim(*options) runs `collector simulate` on a free port until the test ends."""
+    """start_sim(*options) runs `collector simulate` on a free port until the test ends; with
+    `--profile flat` unless the options name a profile (a steady, known volume at any hour)."""
     procs: list[subprocess.Popen[bytes]] = []
 
     def _start(*options: str) -> Sim:
+        if "--profile" not in options:
+            options = (*options, "--profile", "flat")
         port = free_port()
         log = (tmp_path / f"sim-{port}.log").open("wb")
         proc = subprocess.Popen([*COLLECTOR, "simulate", "--port", str(port), *options], cwd=ROOT,

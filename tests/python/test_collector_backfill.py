@@ -91,7 +91,7 @@ def test_generate_history_fills_the_archive_and_the_hourly_rollup(test_db: str, 
     env = collector_env(test_db, None, tmp_path)
     end = dt.datetime.now(dt.timezone.utc).replace(minute=0, second=0, microsecond=0) - dt.timedelta(hours=1)
     done = subprocess.run([*COLLECTOR, "generate-history", "--days", "0.1", "--end", end.isoformat(),
-                           "--intersections", spec, "--vehicles", "3",
+                           "--intersections", spec, "--vehicles", "3", "--profile", "flat",
                            "--seed", str(ix)],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

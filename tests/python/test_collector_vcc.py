@@ -128,7 +128,7 @@ def test_the_world_is_deterministic_for_a_seed() -> None:
     ixs = [Intersection(1, 38.9, -77.2), Intersection(2, 38.95, -77.25)]
 
     def run(seed: int) -> list[str]:
-        w = World(ixs, seed, 1_780_000_000_000)
+        w = World(ixs, seed, 1_780_000_000_000, profile="flat")  # the daily world: test_sim_character.py
         return [json.dumps(m) for _ in range(240) for _, m in w.step()]
 
     a, b, c = run(5), run(5), run(6)
