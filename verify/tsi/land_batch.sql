@@ -1,2 +1,3 @@
 -- Verify trafficsafety:tsi/land_batch on pg
-SELECT has_function_privilege('tsi.land_batch(uuid, integer, integer, integer, integer, integer)', 'execute');
+SELECT 1 / (position('ANALYZE pg_temp.land_rows' IN prosrc) > 0)::integer
+FROM pg_proc WHERE oid = 'tsi.land_batch(uuid, integer, integer, integer, integer, integer)'::regprocedure;
