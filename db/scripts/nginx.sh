@@ -18,8 +18,9 @@ render() {  # render DIR: every setting from the environment, with the defaults 
   export TSDB_PROXY_WRITE_RATE="${TSDB_PROXY_WRITE_RATE:-2r/m}" TSDB_PROXY_WRITE_BURST="${TSDB_PROXY_WRITE_BURST:-100}"
   export TSDB_PROXY_WORKERS="${TSDB_PROXY_WORKERS:-2}"
   export TSDB_PROXY_CACHE_DIR="$dir/cache" TSDB_PROXY_CACHE_VALID="${TSDB_PROXY_CACHE_VALID:-10s}"
+  export TSDB_WEB_ROOT="${TSDB_WEB_ROOT:-$ROOT/db/web}"
   # Only our placeholders: nginx's own $variables stay as they are.
-  local vars='${TSDB_NGINX_USER} ${TSDB_NGINX_PREFIX} ${TSDB_NGINX_LOG_DIR} ${TSDB_PROXY_LISTEN} ${TSDB_POSTGREST_UPSTREAM} ${TSDB_PROXY_RATE} ${TSDB_PROXY_BURST} ${TSDB_PROXY_WRITE_RATE} ${TSDB_PROXY_WRITE_BURST} ${TSDB_PROXY_WORKERS} ${TSDB_PROXY_CACHE_DIR} ${TSDB_PROXY_CACHE_VALID}'
+  local vars='${TSDB_NGINX_USER} ${TSDB_NGINX_PREFIX} ${TSDB_NGINX_LOG_DIR} ${TSDB_PROXY_LISTEN} ${TSDB_POSTGREST_UPSTREAM} ${TSDB_PROXY_RATE} ${TSDB_PROXY_BURST} ${TSDB_PROXY_WRITE_RATE} ${TSDB_PROXY_WRITE_BURST} ${TSDB_PROXY_WORKERS} ${TSDB_PROXY_CACHE_DIR} ${TSDB_PROXY_CACHE_VALID} ${TSDB_WEB_ROOT}'
   envsubst "$vars" < "$ROOT/db/nginx/nginx.conf.template" > "$dir/nginx.conf"
   envsubst "$vars" < "$ROOT/db/nginx/api.conf.template" > "$dir/api.conf"
   "$NGINX_BIN" -t -q -e stderr -p "$dir" -c "$dir/nginx.conf" || die "nginx rejects the configuration in $dir"
