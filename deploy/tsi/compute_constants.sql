@@ -131,9 +131,9 @@ BEGIN
         gap_until := least(date_trunc('day', m) + interval '1 day',
                            (SELECT min(n.valid_from) FROM tsi.normalization_constants AS n WHERE n.valid_from > m));
         SELECT * INTO k FROM tsi.constants_for(gap_from, gap_until, final);
-        INSERT INTO tsi.normalization_constants (computed_at, constants, valid_from, valid_until, is_bootstrap,
+        INSERT INTO tsi.normalization_constants (constants, valid_from, valid_until, is_bootstrap,
                                                 history_from, history_until, sample_windows)
-        VALUES (gap_from, k.constants, gap_from, gap_until, k.is_bootstrap, k.history_from, k.history_until, k.sample_windows)
+        VALUES (k.constants, gap_from, gap_until, k.is_bootstrap, k.history_from, k.history_until, k.sample_windows)
         RETURNING id INTO new_id;
         IF k.is_bootstrap THEN
             INSERT INTO tsi.data_quality_log (timestamp, issue_type, severity, message, metadata, data_time)
@@ -170,7 +170,7 @@ BEGIN
     SELECT * INTO k FROM tsi.constants_for(old.valid_from, old.valid_until, final_until);
     UPDATE tsi.normalization_constants AS n
     SET constants = k.constants, is_bootstrap = k.is_bootstrap, history_from = k.history_from,
-        history_until = k.history_until, sample_windows = k.sample_windows, computed_at = final_until
+        history_until = k.history_until, sample_windows = k.sample_windows, computed_at = now()
     WHERE n.id = old.id;
     IF old.is_bootstrap AND NOT k.is_bootstrap THEN
         INSERT INTO tsi.data_quality_log (timestamp, issue_type, severity, message, metadata, data_time)
