@@ -201,7 +201,9 @@ AS $$
         WHERE h.hour_timestamp >= valid_from - make_interval(days => (tsi.formula_at(valid_from)).normalization_period_days)
           AND h.hour_timestamp < valid_from AND h.avg_combined_raw IS NOT NULL
     ), complete AS (
-        SELECT least(valid_from, (SELECT w.watermark FROM tsi.rollup_watermarks AS w WHERE w.rollup = 'hourly')) AS until,
+        -- rolled up and not waiting to be rolled up again
+        SELECT least(valid_from, (SELECT w.watermark FROM tsi.rollup_watermarks AS w WHERE w.rollup = 'hourly'),
+                     (SELECT min(d.hour_timestamp) FROM tsi.dirty_hours AS d)) AS until,
                (SELECT count(*) FILTER (WHERE bootstrap_scored)::integer FROM hours) AS excluded
     )
     SELECT valid_from, h.intersection_id, h.hour_of_day,
@@ -216,7 +218,7 @@ AS $$
 $$;
 COMMENT ON FUNCTION tsi.baselines_from_hours(timestamptz) IS
     'The Empirical-Bayes baseline set valid from `valid_from`: minute-weighted mean raw indices of the trailing period''s hourly rollups per (intersection, local hour), '
-    'per intersection and for the network, leaving out hours scored with bootstrap constants (excluded_hours); history_until = the hourly watermark, at most valid_from.';
+    'per intersection and for the network, leaving out hours scored with bootstrap constants (excluded_hours); history_until = the end of the final hourly rollups (the hourly watermark or the first hour waiting to be rolled up again), at most valid_from.';
 
 CREATE FUNCTION tsi.store_baselines(valid_from timestamptz)
 RETURNS boolean

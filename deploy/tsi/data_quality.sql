@@ -109,10 +109,12 @@ BEGIN
     IF at IS NULL THEN
         RAISE EXCEPTION 'at must not be NULL' USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- Not alongside processing (or a backfill holding its lock): the next run catches up.
-    IF oldest IS NULL OR NOT pg_try_advisory_xact_lock(hashtext('tsi.process_pending')) THEN
+    IF oldest IS NULL THEN
         RETURN;
     END IF;
+    -- Not alongside processing: it runs every minute, so wait for it (or for a backfill's slice);
+    -- meanwhile process_pending skips and catches up a minute later.
+    PERFORM pg_advisory_xact_lock(hashtext('tsi.process_pending'));
     final := final_until(at);
 
     -- Bootstrap constants, and constants from history that was not all final yet once more of it is
@@ -150,6 +152,6 @@ COMMENT ON PROCEDURE tsi.refresh_constants(timestamptz) IS
     'Brings constants and Empirical-Bayes baselines up to date with the final minutes at `at` (tsi.final_until): recomputes bootstrap constants and '
     'constants computed before their history was final (tsi.recompute_constants), and the baseline set of every UTC day with features that was computed '
     'from less than its whole trailing period (tsi.store_baselines); rescores (tsi.rescore) the minutes whose constants or baselines changed. '
-    'Skips a run while processing holds its lock. The pg_cron job tsi-recompute-constants calls it every 10 minutes with now().';
+    'Waits for processing''s lock. The pg_cron job tsi-recompute-constants calls it every 10 minutes with now().';
 
 COMMIT;

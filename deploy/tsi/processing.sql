@@ -2,7 +2,8 @@
 -- Orchestration of processing: a range by hand, or every pending minute (pg_cron). Re-running a
 -- range gives identical rows, and a late message re-marks its minute.
 -- Rework of release 1.0: the indices of a processed range are scored by tsi.score_range, the
--- same path as rescoring (tsi.rescore).
+-- same path as rescoring (tsi.rescore), and constants and baselines whose history it changed are
+-- marked for tsi.refresh_constants.
 BEGIN;
 SET LOCAL ROLE tsdb_owner;
 
@@ -52,6 +53,15 @@ BEGIN
     PERFORM compute_features(greatest(v.effective_from, from_ts), least(v.effective_until, to_ts))
     FROM (SELECT * FROM formula_periods AS v WHERE v.effective_from < to_ts AND v.effective_until > from_ts
           ORDER BY v.effective_from) AS v;
+    -- Constants and baselines computed from these minutes' old features are no longer final:
+    -- their history ends just before the range now, and tsi.refresh_constants redoes them (late
+    -- PSMs of a backfill left a day's constants without VRU events otherwise).
+    UPDATE normalization_constants SET history_until = from_ts - interval '1 microsecond'
+    WHERE history_from < to_ts AND history_until > from_ts;
+    UPDATE eb_baselines AS e SET history_until = from_ts - interval '1 microsecond'
+    WHERE e.valid_from > from_ts
+      AND e.valid_from - make_interval(days => (formula_at(e.valid_from)).normalization_period_days) < to_ts
+      AND e.history_until > from_ts;
     PERFORM score_range(from_ts, to_ts + window_len - interval '1 minute');
 END
 $$;

@@ -5,7 +5,7 @@
 -- The raw rows are built by hand (typed inserts) so that landing is not under test here; only the
 -- late message goes through tsi.land_batch, as in production.
 BEGIN;
-SELECT plan(66);
+SELECT plan(67);
 
 -- Helpers ----------------------------------------------------------------------------------------
 
@@ -289,7 +289,7 @@ SELECT is_empty(
 -- Idempotency -----------------------------------------------------------------------------------------
 CREATE TEMP TABLE snap_realtime AS SELECT * FROM tsi.safety_indices_realtime;
 CREATE TEMP TABLE snap_features AS SELECT * FROM tsi.features_minute;
-CREATE TEMP TABLE snap_constants AS SELECT * FROM tsi.normalization_constants;
+CREATE TEMP TABLE snap_constants AS SELECT id, valid_from, valid_until, is_bootstrap, constants FROM tsi.normalization_constants;
 CALL tsi.process_range('2026-11-10 00:00+00', '2026-11-11 00:00+00');
 CALL tsi.process_range('2026-11-10 15:10+00', '2026-11-10 15:20+00');
 CALL tsi.process_range('2026-11-01 03:00+00', '2026-11-01 07:00+00');
@@ -300,8 +300,12 @@ SELECT results_eq('SELECT * FROM tsi.safety_indices_realtime ORDER BY intersecti
 SELECT results_eq('SELECT * FROM tsi.features_minute ORDER BY intersection_id, minute',
                   'SELECT * FROM snap_features ORDER BY intersection_id, minute',
                   'processing the same ranges again leaves every feature row identical');
-SELECT results_eq('SELECT * FROM tsi.normalization_constants ORDER BY id', 'SELECT * FROM snap_constants ORDER BY id',
+SELECT results_eq('SELECT id, valid_from, valid_until, is_bootstrap, constants FROM tsi.normalization_constants ORDER BY id',
+                  'SELECT * FROM snap_constants ORDER BY id',
                   'reprocessing makes no constants again and changes none');
+SELECT results_eq($$ SELECT valid_from, history_until FROM tsi.normalization_constants WHERE valid_from = '2026-11-12+00' $$,
+                  $$ VALUES ('2026-11-12+00'::timestamptz, '2026-11-01 03:00+00'::timestamptz - interval '1 microsecond') $$,
+                  'reprocessing marks the constants whose history it changed for recomputation (their history ends before the earliest range reprocessed)');
 SELECT pg_temp.eb_is(pg_temp.rt(1001, '2026-11-10 15:00+00'), 20, 20, 20,
                      'a minute before the first baseline set, reprocessed once it exists, still falls back to the default 20');
 
