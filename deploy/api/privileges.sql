@@ -11,9 +11,10 @@ BEGIN;
 
 -- Anonymous and logged in ----------------------------------------------------------------------
 
--- Health, the safety index (read-only) and its legacy endpoints.
+-- Health, the OpenAPI document, the safety index (read-only) and its legacy endpoints.
 GRANT EXECUTE ON FUNCTION
     api.health(),
+    api.openapi(),
     api.tsi_health(),
     api.intersection_history(integer, timestamptz, timestamptz, text),
     api.intersections_near(double precision, double precision, double precision),

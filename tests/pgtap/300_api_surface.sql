@@ -13,7 +13,9 @@ SELECT functions_are('api', ARRAY[
     'legacy_safety_stats', 'legacy_safety_history_all', 'legacy_intersections_nearby', 'legacy_intersections_route',
     -- the diary
     'sign_up', 'log_in', 'delete_account', 'diary_health', 'segments', 'submit_rating', 'submit_trip', 'submit_vote',
-    'create_route', 'rename_route', 'delete_route', 'route', 'route_trend', 'route_tags', 'coverage'
+    'create_route', 'rename_route', 'delete_route', 'route', 'route_trend', 'route_tags', 'coverage',
+    -- api/openapi: the OpenAPI document PostgREST serves at the root (db-root-spec)
+    'openapi'
 ], 'the api schema has exactly these functions (POST/GET /rpc/…)');
 
 -- PostgREST matches a call's parameters by name: names and types of each (overloads included).
@@ -48,7 +50,8 @@ SELECT set_eq(
         'route(origin numeric[], destination numeric[], mode text, safety_weight numeric, include_alternative boolean)',
         'route_trend(route_id uuid, window_days integer)',
         'route_tags(route_id uuid, top_n integer)',
-        'coverage(bbox text, grid_size numeric)'
+        'coverage(bbox text, grid_size numeric)',
+        'openapi()'
     ],
     'the parameters of every api function, by name and type');
 

@@ -70,6 +70,8 @@ def postgrest(test_db: str, jwt_secret: str, tmp_path_factory: pytest.TempPathFa
         "PGRST_DB_URI": f"postgres://authenticator@/{test_db}?host={_env('PGHOST')}&port={_env('PGPORT')}",
         "PGRST_SERVER_PORT": str(port),
         "PGRST_JWT_SECRET": jwt_secret,
+        # as behind the tests' nginx: the API at /api (the OpenAPI document's basePath)
+        "PGRST_APP_SETTINGS_API_URL": "http://127.0.0.1/api",
     }
     log = tmp_path_factory.mktemp("postgrest") / "postgrest.log"
     with log.open("wb") as out:

@@ -1,0 +1,4 @@
+-- Revert trafficsafety:api/openapi from pg
+BEGIN;
+DROP FUNCTION api.openapi();
+COMMIT;
