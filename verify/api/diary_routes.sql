@@ -1,3 +1,10 @@
 -- Verify trafficsafety:api/diary_routes on pg
 SELECT has_function_privilege('tsdb_owner', f, 'execute') FROM unnest(ARRAY['api.create_route(text, text[], boolean)', 'api.rename_route(uuid, text)', 'api.delete_route(uuid)']) f;
 SELECT route_id, route_name, is_own, is_public FROM api.routes WHERE false;
+DO $$
+BEGIN
+    IF pg_get_viewdef('api.routes'::regclass) NOT LIKE '%st_setsrid(r.geometry, 0)%' THEN
+        RAISE EXCEPTION 'api.routes gives its geometry with an SRID (GeoJSON answers with a crs member)';
+    END IF;
+END
+$$;
