@@ -282,10 +282,10 @@ function_paths AS (
 SELECT json_build_object(
     'swagger', '2.0',
     'info', json_build_object(
-        'title', 'Traffic-safety database API',
+        -- the api schema's comment, as PostgREST's own document has it
+        'title', coalesce(obj_description('api'::regnamespace, 'pg_namespace'), 'API'),
         'version', '1',
-        'description', 'Per-intersection safety indices from connected-vehicle data and the route safety diary. '
-                       'Reads are anonymous; writes need "Authorization: Bearer <token>" from /rpc/log_in or /rpc/sign_up, '
+        'description', 'Reads are anonymous; writes need "Authorization: Bearer <token>" from /rpc/log_in or /rpc/sign_up, '
                        'and this document lists them only when asked with a token.'),
     'basePath', coalesce(nullif(regexp_replace(current_setting('app.settings.api_url', true), '^https?://[^/]*', ''), ''), '/'),
     'schemes', json_build_array(coalesce(substring(current_setting('app.settings.api_url', true) FROM '^(https?)://'), 'http')),
