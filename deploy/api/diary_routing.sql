@@ -1,7 +1,7 @@
 -- Deploy trafficsafety:api/diary_routing to pg
--- Reworked: origin and destination snap to the nearest nodes of one connected component that joins
--- them within the search area (diary.snap_route_ends), not to the nearest nodes whatever piece
--- they lie on.
+-- Reworked: when no path joins the nearest nodes of origin and destination (one may lie on an
+-- isolated piece of imported data), they snap to the nearest nodes of one connected component
+-- that joins them within the search area (diary.snap_route_ends); release 1.0 answered no path.
 BEGIN;
 SET LOCAL ROLE tsdb_owner;
 
@@ -46,27 +46,35 @@ BEGIN
     END IF;
     PERFORM diary.enforce_write_limit(uid, 'route');
 
-    -- The search area first: the ends are snapped among the edges the search will see, to the
-    -- nearest nodes of a component that joins them (the nearest node may be on an isolated piece).
+    -- The search area first: the ends are snapped among the edges the search will see. The
+    -- nearest nodes first; when no path joins them (one may lie on an isolated piece), the nearest
+    -- nodes of a component that joins both ends.
     margin := diary.setting('route_search_margin_m') / (111320.0 * cos(radians(greatest(abs(route.origin[2]), abs(route.destination[2])))));
     area := ST_Expand(ST_Envelope(ST_MakeLine(o, d)), margin);
     PERFORM diary.load_route_edges(w, area);
-    SELECT s.start_node, s.end_node, s.joined INTO start_n, end_n, joined
-    FROM diary.snap_route_ends(o, d, diary.setting('route_snap_max_m')::double precision) s;
+    SELECT s.start_node, s.end_node INTO start_n, end_n
+    FROM diary.snap_route_ends(o, d, diary.setting('route_snap_max_m')::double precision, p_within_component => false) s;
     IF start_n IS NULL THEN
         PERFORM diary.not_found('origin', format('no street within %s m', diary.setting('route_snap_max_m')));
     END IF;
     IF end_n IS NULL THEN
         PERFORM diary.not_found('destination', format('no street within %s m', diary.setting('route_snap_max_m')));
     END IF;
-    IF NOT joined THEN
-        PERFORM diary.not_found('destination', 'no path along rated streets from origin');
-    END IF;
     IF start_n = end_n THEN
         PERFORM diary.invalid('destination', 'origin and destination are at the same street corner');
     END IF;
-
     prim := diary.route_summary(start_n, end_n, w, area, p_edges_loaded => true);
+    IF prim IS NULL THEN
+        SELECT s.start_node, s.end_node, s.joined INTO start_n, end_n, joined
+        FROM diary.snap_route_ends(o, d, diary.setting('route_snap_max_m')::double precision) s;
+        IF NOT joined THEN
+            PERFORM diary.not_found('destination', 'no path along rated streets from origin');
+        END IF;
+        IF start_n = end_n THEN
+            PERFORM diary.invalid('destination', 'origin and destination are at the same street corner');
+        END IF;
+        prim := diary.route_summary(start_n, end_n, w, area, p_edges_loaded => true);
+    END IF;
     IF prim IS NULL THEN
         PERFORM diary.not_found('destination', 'no path along rated streets from origin');
     END IF;

@@ -79,6 +79,7 @@ BEGIN
           SELECT segment_id, 1, ST_EndPoint(geometry) FROM diary.segments WHERE segment_id = ANY (p_segment_ids)) e
     LEFT JOIN LATERAL (SELECT n.node_id FROM diary.graph_nodes n WHERE ST_DWithin(n.geom, e.p, tol)
                        ORDER BY n.geom <-> e.p, n.node_id LIMIT 1) m ON true;
+    ANALYZE graph_new_ends;  -- an import adds thousands: without statistics the joins below loop
     WITH unmatched AS (
         SELECT segment_id, which, p, ST_ClusterDBSCAN(p, tol, 1) OVER () AS cid FROM graph_new_ends WHERE node_id IS NULL
     ), made AS (

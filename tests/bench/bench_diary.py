@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import statistics
 import time
 import uuid
@@ -239,7 +240,8 @@ def route_v1(conn: psycopg.Connection) -> None:
     with open(ROUTE_V1, encoding="utf-8") as f:
         body = f.read()
     body = body.split("SET LOCAL ROLE tsdb_owner;", 1)[1].split("COMMENT ON FUNCTION", 1)[0]
-    conn.execute(body.replace("CREATE FUNCTION api.route(", "CREATE FUNCTION public.bench_route_v1("))
+    body = body.replace("CREATE FUNCTION api.route(", "CREATE FUNCTION public.bench_route_v1(")
+    conn.execute(re.sub(r"\broute\.", "bench_route_v1.", body))  # its arguments, qualified by its name
 
 
 def routes(conn: psycopg.Connection, pairs: list[tuple[tuple[float, float], tuple[float, float]]]) -> None:

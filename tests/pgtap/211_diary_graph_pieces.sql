@@ -12,7 +12,7 @@
 -- is measured in the same run next to api.route's (the nearest nodes of one component that joins
 -- both ends). Also: the graph kept per changed segment equals a full rebuild.
 BEGIN;
-SELECT plan(17);
+SELECT plan(20);
 
 CREATE FUNCTION pg_temp.jit(k text) RETURNS double precision LANGUAGE sql IMMUTABLE AS $$
     SELECT ((hashtext(k) & 1023) / 1023.0 - 0.5) * 1.0 / 111320
@@ -98,6 +98,9 @@ SELECT ok(EXISTS (SELECT FROM diary.graph_edges WHERE segment_id = 'cc-p-50' AND
 SELECT diary.load_route_edges(0.5, :'area');
 SELECT results_eq(format($$SELECT start_node <> %s, joined FROM diary.snap_route_ends(%L, %L, 500)$$, :nearest_o, :'o', :'d'),
                   $$VALUES (true, true)$$, 'diary.snap_route_ends: the origin snaps to a node of the grid, which reaches the destination');
+SELECT results_eq(format($$SELECT start_node, joined FROM diary.snap_route_ends(%L, %L, 500, p_within_component => false)$$, :'o', :'d'),
+                  format($$VALUES (%s::bigint, NULL::boolean)$$, :nearest_o),
+                  'diary.snap_route_ends without p_within_component: the nearest nodes (what api.route tries first)');
 SELECT ok((SELECT ST_DWithin(n.geom::geography, :'o'::geography, 100) FROM diary.snap_route_ends(:'o', :'d', 500) s
            JOIN diary.graph_nodes n ON n.node_id = s.start_node),
           'diary.snap_route_ends: the grid''s nearest node, less than 100 m away');
@@ -116,6 +119,10 @@ SELECT ok(jsonb_array_length(api.route(ARRAY[:qx, :qy]::numeric[], ARRAY[:rx, :q
 SELECT throws_ok(format($$SELECT api.route(ARRAY[%s, %s]::numeric[], '{-75.150, 39.950}')$$, :qx, :qy), 'PT404',
                  'destination: no path along rated streets from origin',
                  'api.route: no component joins an end 6 km off the grid to the grid: no path (not a wrong route)');
+SELECT throws_ok($$SELECT api.route('{-75.30, 39.90}', '{-75.150, 39.950}')$$, 'PT404', 'origin: no street within 500 m',
+                 'api.route: an origin with no node within route_snap_max_m');
+SELECT throws_ok($$SELECT api.route('{-75.150, 39.950}', '{-75.10, 39.99}')$$, 'PT404', 'destination: no street within 500 m',
+                 'api.route: a destination with no node within route_snap_max_m');
 RESET ROLE;
 
 -- The graph kept per changed segment is the graph a full rebuild makes: the same ends share nodes.
