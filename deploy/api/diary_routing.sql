@@ -1,9 +1,12 @@
 -- Deploy trafficsafety:api/diary_routing to pg
+-- Reworked: when no path joins the nearest nodes of origin and destination (one may lie on an
+-- isolated piece of imported data), they snap to the nearest nodes of one connected component
+-- that joins them within the search area (diary.snap_route_ends); release 1.0 answered no path.
 BEGIN;
 SET LOCAL ROLE tsdb_owner;
 
 -- VOLATILE: a request counts against the caller's hourly route limit.
-CREATE FUNCTION api.route(origin numeric[], destination numeric[], mode text DEFAULT 'balanced',
+CREATE OR REPLACE FUNCTION api.route(origin numeric[], destination numeric[], mode text DEFAULT 'balanced',
                           safety_weight numeric DEFAULT NULL, include_alternative boolean DEFAULT true)
 RETURNS jsonb LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
@@ -15,6 +18,7 @@ DECLARE
     start_n bigint;
     end_n   bigint;
     margin  double precision;
+    joined  boolean;
     prim    jsonb;
     alt     jsonb;
     reason  text;
@@ -42,23 +46,35 @@ BEGIN
     END IF;
     PERFORM diary.enforce_write_limit(uid, 'route');
 
-    SELECT n.node_id INTO start_n FROM diary.graph_nodes n
-    WHERE ST_DWithin(n.geom::geography, o::geography, diary.setting('route_snap_max_m')) ORDER BY n.geom <-> o LIMIT 1;
+    -- The search area first: the ends are snapped among the edges the search will see. The
+    -- nearest nodes first; when no path joins them (one may lie on an isolated piece), the nearest
+    -- nodes of a component that joins both ends.
+    margin := diary.setting('route_search_margin_m') / (111320.0 * cos(radians(greatest(abs(route.origin[2]), abs(route.destination[2])))));
+    area := ST_Expand(ST_Envelope(ST_MakeLine(o, d)), margin);
+    PERFORM diary.load_route_edges(w, area);
+    SELECT s.start_node, s.end_node INTO start_n, end_n
+    FROM diary.snap_route_ends(o, d, diary.setting('route_snap_max_m')::double precision, p_within_component => false) s;
     IF start_n IS NULL THEN
         PERFORM diary.not_found('origin', format('no street within %s m', diary.setting('route_snap_max_m')));
     END IF;
-    SELECT n.node_id INTO end_n FROM diary.graph_nodes n
-    WHERE ST_DWithin(n.geom::geography, d::geography, diary.setting('route_snap_max_m')) ORDER BY n.geom <-> d LIMIT 1;
     IF end_n IS NULL THEN
         PERFORM diary.not_found('destination', format('no street within %s m', diary.setting('route_snap_max_m')));
     END IF;
     IF start_n = end_n THEN
         PERFORM diary.invalid('destination', 'origin and destination are at the same street corner');
     END IF;
-
-    margin := diary.setting('route_search_margin_m') / (111320.0 * cos(radians(greatest(abs(route.origin[2]), abs(route.destination[2])))));
-    area := ST_Expand(ST_Envelope(ST_MakeLine(o, d)), margin);
-    prim := diary.route_summary(start_n, end_n, w, area);
+    prim := diary.route_summary(start_n, end_n, w, area, p_edges_loaded => true);
+    IF prim IS NULL THEN
+        SELECT s.start_node, s.end_node, s.joined INTO start_n, end_n, joined
+        FROM diary.snap_route_ends(o, d, diary.setting('route_snap_max_m')::double precision) s;
+        IF NOT joined THEN
+            PERFORM diary.not_found('destination', 'no path along rated streets from origin');
+        END IF;
+        IF start_n = end_n THEN
+            PERFORM diary.invalid('destination', 'origin and destination are at the same street corner');
+        END IF;
+        prim := diary.route_summary(start_n, end_n, w, area, p_edges_loaded => true);
+    END IF;
     IF prim IS NULL THEN
         PERFORM diary.not_found('destination', 'no path along rated streets from origin');
     END IF;

@@ -2,20 +2,31 @@
 -- Segment import (seed §6.1, §8.1) from a GeoJSON FeatureCollection of LineStrings: every feature
 -- is validated, good ones are upserted in one statement, a row is only rewritten when something
 -- changed, so importing the same file again reports everything unchanged.
+-- Reworked: release 1.0 let a 3-D LineString or a segment longer than length_m can hold through
+-- validation, and the upsert then refused the whole file without naming the feature. Every
+-- feature is now checked against what diary.segments accepts (2-D, valid, at most
+-- segment_max_length_m) and rejected with its id and reason while the rest imports. The import
+-- also reports, as a NOTICE, how many pieces of the file the routing graph leaves apart from its
+-- largest component (diary.graph_pieces).
 BEGIN;
 SET LOCAL ROLE tsdb_owner;
 
-CREATE FUNCTION diary.import_segments(doc jsonb)
+INSERT INTO diary.settings (key, value, description) VALUES
+    ('segment_max_length_m', 5000, 'An imported segment may be at most this long, metres (a street between two crossings)');
+
+CREATE OR REPLACE FUNCTION diary.import_segments(doc jsonb)
 RETURNS TABLE (segment_id text, outcome text, reason text)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
-    f     jsonb;
-    i     integer := 0;
-    g     geometry;
-    sid   text;
-    len   numeric;
-    why   text;
+    f       jsonb;
+    i       integer := 0;
+    g       geometry;
+    sid     text;
+    len     numeric;
+    why     text;
+    max_len numeric := diary.setting('segment_max_length_m');
+    r       record;
 BEGIN
     IF jsonb_typeof(doc) <> 'object' OR doc ->> 'type' IS DISTINCT FROM 'FeatureCollection'
        OR jsonb_typeof(doc -> 'features') IS DISTINCT FROM 'array' THEN
@@ -37,6 +48,9 @@ BEGIN
             EXCEPTION WHEN OTHERS THEN
                 why := 'geometry: not valid GeoJSON';
             END;
+        END IF;
+        IF why IS NULL AND ST_NDims(g) <> 2 THEN
+            why := 'geometry: positions must be [longitude, latitude] (no elevation: 3-D LineStrings are not accepted)';
         END IF;
         IF why IS NULL AND (ST_NPoints(g) < 2 OR ST_XMin(g) < -180 OR ST_XMax(g) > 180 OR ST_YMin(g) < -90 OR ST_YMax(g) > 90) THEN
             why := 'geometry: at least two points of WGS84 longitude, latitude';
@@ -61,6 +75,19 @@ BEGIN
                 why := 'geometry: has zero length';
             END IF;
         END IF;
+        IF why IS NULL AND len > max_len THEN
+            why := format('length_m: %s m, longer than a segment may be (segment_max_length_m %s m)', len, max_len);
+        END IF;
+        IF why IS NULL AND ST_IsValidReason(g) <> 'Valid Geometry' THEN
+            why := 'geometry: not a valid LineString (' || ST_IsValidReason(g) || ')';
+        END IF;
+        IF why IS NULL THEN
+            BEGIN   -- whatever else the column would refuse, refused here for this feature alone
+                g := g::geometry(LineString, 4326);
+            EXCEPTION WHEN OTHERS THEN
+                why := 'geometry: ' || SQLERRM;
+            END;
+        END IF;
         IF why IS NULL AND EXISTS (SELECT FROM import_rows r WHERE r.segment_id = sid) THEN
             why := 'segment_id: appears more than once in the file';
         END IF;
@@ -75,7 +102,7 @@ BEGIN
         END IF;
     END LOOP;
 
-    RETURN QUERY
+    CREATE TEMP TABLE import_done ON COMMIT DROP AS
     WITH up AS (
         INSERT INTO diary.segments AS s (segment_id, street, neighborhood, length_m, geometry)
         SELECT r.segment_id, r.street, r.neighborhood, r.length_m, r.geometry FROM import_rows r ORDER BY r.ord
@@ -86,14 +113,20 @@ BEGIN
               IS DISTINCT FROM (EXCLUDED.street, EXCLUDED.neighborhood, EXCLUDED.length_m, ST_AsBinary(EXCLUDED.geometry))
         RETURNING s.segment_id, (s.xmax = 0) AS inserted
     )
-    SELECT r.segment_id, CASE WHEN up.segment_id IS NULL THEN 'unchanged' WHEN up.inserted THEN 'inserted' ELSE 'updated' END,
-           NULL::text
-    FROM import_rows r LEFT JOIN up ON up.segment_id = r.segment_id
-    ORDER BY r.ord;
-    DROP TABLE import_rows;
+    SELECT r.ord, r.segment_id,
+           CASE WHEN up.segment_id IS NULL THEN 'unchanged' WHEN up.inserted THEN 'inserted' ELSE 'updated' END AS outcome
+    FROM import_rows r LEFT JOIN up ON up.segment_id = r.segment_id;
+    RETURN QUERY SELECT d.segment_id, d.outcome, NULL::text FROM import_done d ORDER BY d.ord;
+
+    IF EXISTS (SELECT FROM import_done d WHERE d.outcome <> 'unchanged') THEN
+        SELECT * INTO r FROM diary.graph_pieces(ARRAY(SELECT d.segment_id FROM import_done d));
+        RAISE NOTICE 'graph: % components, the largest of % segments; this file''s segments make % pieces (% segments) not connected to it',
+            r.components, r.largest_segments, r.pieces, r.piece_segments;
+    END IF;
+    DROP TABLE import_rows, import_done;
 END
 $$;
 COMMENT ON FUNCTION diary.import_segments(jsonb) IS
-    'Upserts the LineString features (segment_id, street, optional neighborhood and length_m) of a GeoJSON FeatureCollection; one row per feature: inserted, updated, unchanged or rejected with the reason.';
+    'Upserts the LineString features (segment_id, street, optional neighborhood and length_m) of a GeoJSON FeatureCollection; one row per feature: inserted, updated, unchanged or rejected with the reason (a bad feature never stops the others). A NOTICE reports how many pieces of the file the routing graph leaves apart from its largest component.';
 
 COMMIT;

@@ -1,15 +1,21 @@
 """Benchmark of the route safety diary (`make bench`): prints figures, asserts nothing.
 
-Data: a 112 × 112 street grid of 100 m blocks (24 864 segments, about 11 km across), 2 000 users
-and 1 000 000 ratings over 180 days (bulk-loaded with triggers off, then the running sums built by
-the exact recompute, which is timed too). Figures, wall time over the Unix socket, p95 of N calls:
+Data: a 112 × 112 street grid of 100 m blocks (24 864 segments, about 11 km across), with about
+2 000 imported pieces along mid-block lines that meet nothing (≈ 60 m long, 68 m apart, as real
+data has them: islands of the routing graph), 2 000 users and 1 000 000 ratings over 180 days
+(bulk-loaded with triggers off, then the running sums built by the exact recompute, which is timed
+too). Figures, wall time over the Unix socket, p95 of N calls:
 
 1. rating submission (api.submit_rating as a logged-in user), next to the seed's design measured
    in the same run on the same data: a rating insert followed by REFRESH MATERIALIZED VIEW
    CONCURRENTLY of the seed's segment_aggregates view (a few samples, bounded by a timeout);
 2. segments in a 1 km² bbox (api.segments), target p95 < 50 ms;
-3. a route of 5 km (api.route, balanced, with alternative), target p95 < 500 ms;
-4. the coverage map of 10 km² at 50 m (api.coverage), target < 1.5 s.
+3. a route of 5 km (api.route, balanced, with alternative), target p95 < 500 ms, next to
+   release 1.0's api.route (nearest-node snapping) on the same pairs in the same run, with how
+   many of them each answers "no path";
+4. the coverage map of 10 km² at 50 m (api.coverage), target < 1.5 s;
+5. the routing graph kept current: one segment inserted (the graph follows per changed segment)
+   next to release 1.0's rebuild of the whole graph, which it ran after every segment statement.
 
 Runs against the database named by TSDB_BENCH_DB (db/scripts/bench.sh deploys a fresh one).
 """
@@ -19,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import statistics
 import time
 import uuid
@@ -30,6 +37,8 @@ N = 112                      # grid nodes per side
 LON0, LAT0 = -75.25, 39.90   # south-west corner (Philadelphia)
 DLON, DLAT = 0.001171, 0.000898  # 100 m at 40° N
 RATINGS = 1_000_000
+PIECE_ROWS = range(2, N - 1, 5)  # mid-block lines that carry imported pieces
+ROUTE_V1 = os.path.join(os.path.dirname(__file__), "..", "..", "deploy", "api", "diary_routing@v1.0.0.sql")
 SEED_TIMEOUT_S = 60
 
 
@@ -67,6 +76,13 @@ def load(conn: psycopg.Connection) -> None:
                    ST_SetSRID(ST_MakeLine(ST_MakePoint({LON0} + x * {DLON}, {LAT0} + y * {DLAT}),
                                           ST_MakePoint({LON0} + x * {DLON}, {LAT0} + (y + 1) * {DLAT})), 4326)
             FROM generate_series(0, {N - 1}) x, generate_series(0, {N - 2}) y) s"""))
+    timed(f"{len(PIECE_ROWS) * 86} imported pieces that meet nothing (graph kept per segment)", lambda: conn.execute(f"""
+        INSERT INTO diary.segments (segment_id, street, length_m, geometry)
+        SELECT id, 'Alley', round(ST_Length(g::geography)::numeric, 2), g FROM (
+            SELECT format('p-%s-%s', j, m) AS id,
+                   ST_SetSRID(ST_MakeLine(ST_MakePoint({LON0} + 0.0004 + m * 0.0015, {LAT0} + (j + 0.5) * {DLAT}),
+                                          ST_MakePoint({LON0} + 0.0011 + m * 0.0015, {LAT0} + (j + 0.5) * {DLAT})), 4326) AS g
+            FROM unnest(ARRAY{list(PIECE_ROWS)}) j, generate_series(0, 85) m) s"""))
     conn.execute("""INSERT INTO auth.users (user_id, email, password_hash, api_tier)
                     SELECT ('00000000-0000-4000-9000-' || lpad(i::text, 12, '0'))::uuid, format('bench%s@example.org', i),
                            'x', 'enterprise' FROM generate_series(1, 2000) i""")
@@ -212,12 +228,64 @@ def main() -> None:
         conn.execute("SET ROLE web_user")
         as_user(conn, 1)
 
-        def route_5km() -> tuple[object, ...]:
-            x, y = LON0 + (1 + rng.random() * 5) * km_lon, LAT0 + (1 + rng.random() * 5) * km_lat
-            return ([x, y], [x + 4 * km_lon, y + 3 * km_lat])
-        reads(conn, rng, "route of 5 km, balanced, with alternative (target p95 < 500 ms)",
-              "SELECT api.route(%s::numeric[], %s::numeric[])", route_5km, 20)
+        pairs = [((x, y), (x + 4 * km_lon, y + 3 * km_lat))
+                 for x, y in ((LON0 + (1 + rng.random() * 5) * km_lon, LAT0 + (1 + rng.random() * 5) * km_lat) for _ in range(30))]
         conn.execute("RESET ROLE")
+        routes(conn, pairs)
+        graph_maintenance(conn)
+
+
+def route_v1(conn: psycopg.Connection) -> None:
+    """Release 1.0's api.route as public.bench_route_v1: its deploy script, renamed."""
+    with open(ROUTE_V1, encoding="utf-8") as f:
+        body = f.read()
+    body = body.split("SET LOCAL ROLE tsdb_owner;", 1)[1].split("COMMENT ON FUNCTION", 1)[0]
+    body = body.replace("CREATE FUNCTION api.route(", "CREATE FUNCTION public.bench_route_v1(")
+    conn.execute(re.sub(r"\broute\.", "bench_route_v1.", body))  # its arguments, qualified by its name
+
+
+def routes(conn: psycopg.Connection, pairs: list[tuple[tuple[float, float], tuple[float, float]]]) -> None:
+    route_v1(conn)
+    conn.execute("SET ROLE web_user")
+    as_user(conn, 1)
+    figures = {}
+    for name, fn in (("api.route", "api.route"), ("release 1.0's api.route (nearest node)", "public.bench_route_v1")):
+        samples, no_path = [], 0
+        for o, d in pairs:
+            t = time.perf_counter()
+            try:
+                conn.execute(f"SELECT {fn}(%s::numeric[], %s::numeric[])", (list(o), list(d)))
+            except psycopg.Error as e:
+                if e.sqlstate != "PT404":  # "no path"
+                    raise
+                no_path += 1
+            samples.append(time.perf_counter() - t)
+        figures[name] = (p95(samples), statistics.median(samples), no_path)
+    conn.execute("RESET ROLE")
+    conn.execute("DROP FUNCTION public.bench_route_v1")
+    for name, (q, med, no_path) in figures.items():
+        print(f"route of 5 km, balanced, with alternative, {name}: p95 {ms(q)}, median {ms(med)}, "
+              f"no path {no_path} of {len(pairs)}" + (" (target p95 < 500 ms)" if name == "api.route" else ""), flush=True)
+
+
+def graph_maintenance(conn: psycopg.Connection) -> None:
+    samples = []
+    for i in range(20):
+        t = time.perf_counter()
+        conn.execute(f"""INSERT INTO diary.segments (segment_id, street, length_m, geometry)
+                         VALUES ('bench-new-{i}', 'New St', 86,
+                                 ST_SetSRID(ST_MakeLine(ST_MakePoint({LON0} + {i} * {DLON}, {LAT0} - {DLAT}),
+                                                        ST_MakePoint({LON0} + {i} * {DLON}, {LAT0})), 4326))""")
+        samples.append(time.perf_counter() - t)
+    rebuild = []
+    for _ in range(3):
+        t = time.perf_counter()
+        conn.execute("SELECT diary.rebuild_graph()")
+        rebuild.append(time.perf_counter() - t)
+    edges = conn.execute("SELECT count(*) FROM diary.graph_edges").fetchone()
+    print(f"one segment inserted into a graph of {edges[0] if edges else 0} edges: p95 {ms(p95(samples))}, "
+          f"median {ms(statistics.median(samples))} (20 inserts); release 1.0 rebuilt the whole graph after "
+          f"every such statement: median {ms(statistics.median(rebuild))} (3 rebuilds)", flush=True)
 
 
 if __name__ == "__main__":

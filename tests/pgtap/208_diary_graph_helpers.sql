@@ -1,12 +1,14 @@
 -- Segment import, the routing graph and the route search, called directly:
--- diary.import_segments, diary.rebuild_graph and its trigger diary.segments_changed_graph,
+-- diary.import_segments, diary.rebuild_graph, the triggers keeping the graph (diary.segments_changed_graph,
+-- diary.segments_lock_graph, diary.graph_edges_deleted),
 -- diary.route_path and diary.route_summary, on a small graph with unrated segments (score 3.0):
 --
 --        D                 bottom A-B-C: 171 m
 --      /   \               top    A-D-C: 204 m; D-C starts 0.4 m off D (snapped)
 --     A--B--C              F-G: an island 1 km away
 BEGIN;
-SELECT plan(55);
+SELECT plan(63);
+SET LOCAL client_min_messages = warning;  -- the import's NOTICE about graph pieces
 
 -- A FeatureCollection of LineString features given as (segment_id, street, WKT, extra properties).
 CREATE FUNCTION pg_temp.fc(features jsonb[]) RETURNS jsonb LANGUAGE sql AS $$
@@ -46,7 +48,7 @@ SELECT results_eq(
         pg_temp.feature('bad-hood', 'X St', 'LINESTRING(-75 40, -75.1 40)', jsonb_build_object('neighborhood', repeat('n', 101))),
         pg_temp.feature('bad-length', 'X St', 'LINESTRING(-75 40, -75.1 40)', '{"length_m": "120"}'),
         pg_temp.feature('bad-length0', 'X St', 'LINESTRING(-75 40, -75.1 40)', '{"length_m": 0}'),
-        pg_temp.feature('g-ab', 'Again St', 'LINESTRING(-75 40, -75.1 40)')])),
+        pg_temp.feature('g-ab', 'Again St', 'LINESTRING(-75 40, -75.001 40)')])),
     $$VALUES ('bad-point', 'rejected', 'geometry: must be a LineString'),
              ('bad-short', 'rejected', 'geometry: at least two points of WGS84 longitude, latitude'),
              ('bad-range', 'rejected', 'geometry: at least two points of WGS84 longitude, latitude'),
@@ -62,6 +64,23 @@ SELECT results_eq(
              ('g-dc', 'inserted', NULL), ('g-fg', 'inserted', NULL)$$,
     'diary.import_segments: one row per feature, each bad one rejected with its field and rule, the good ones inserted');
 SELECT is((SELECT count(*)::integer FROM diary.segments), 5, 'diary.import_segments: rejected features are not stored');
+
+-- Features release 1.0 let through to the upsert, which then refused the whole file unnamed.
+SELECT results_eq(
+    format($$SELECT * FROM diary.import_segments(%L)$$, pg_temp.fc(ARRAY[
+        '{"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[-75, 40, 12.5], [-75.001, 40, 13]]}, "properties": {"segment_id": "bad-3d", "street": "X St"}}',
+        pg_temp.feature('bad-long', 'X St', 'LINESTRING(-75 40, -75 40.05)'),
+        pg_temp.feature('bad-long-given', 'X St', 'LINESTRING(-75 40, -75 40.001)', '{"length_m": 5000.01}'),
+        pg_temp.feature('bad-invalid', 'X St', 'LINESTRING(-75 40, -75 40, -75 40)', '{"length_m": 12}'),
+        pg_temp.feature('g-ok', 'Fine St', 'LINESTRING(-74.980 40.010, -74.979 40.010)')])),
+    $$VALUES ('bad-3d', 'rejected', 'geometry: positions must be [longitude, latitude] (no elevation: 3-D LineStrings are not accepted)'),
+             ('bad-long', 'rejected', 'length_m: 5551.76 m, longer than a segment may be (segment_max_length_m 5000 m)'),
+             ('bad-long-given', 'rejected', 'length_m: 5000.01 m, longer than a segment may be (segment_max_length_m 5000 m)'),
+             ('bad-invalid', 'rejected', 'geometry: not a valid LineString (Too few points in geometry component[-75 40])'),
+             ('g-ok', 'inserted', NULL)$$,
+    'diary.import_segments: a 3-D, an over-long and an invalid feature are rejected with id and reason, the rest of the file imports');
+SELECT ok(EXISTS (SELECT FROM diary.graph_edges WHERE segment_id = 'g-ok'), 'diary.import_segments: the good feature is in the graph');
+DELETE FROM diary.segments WHERE segment_id = 'g-ok';
 SELECT results_eq(
     $$SELECT street::text, neighborhood::text, length_m FROM diary.segments WHERE segment_id IN ('g-ab', 'g-ad') ORDER BY segment_id$$,
     $$VALUES ('Bottom St', 'Test', round(ST_Length('SRID=4326;LINESTRING(-75.000 40.000, -74.999 40.000)'::geography)::numeric, 2)),
@@ -90,8 +109,14 @@ SELECT is((SELECT length_m FROM diary.segments WHERE segment_id = 'g-ad'),
           'diary.import_segments: without length_m the length is computed from the geometry');
 
 -- diary.rebuild_graph and diary.segments_changed_graph ------------------------------------------------
-SELECT trigger_is('diary', 'segments', 'segments_graph', 'diary', 'segments_changed_graph',
-                  'segments_graph runs diary.segments_changed_graph');
+SELECT trigger_is('diary', 'segments', 'segments_graph_insert', 'diary', 'segments_changed_graph',
+                  'segments_graph_insert runs diary.segments_changed_graph');
+SELECT trigger_is('diary', 'segments', 'segments_graph_update', 'diary', 'segments_changed_graph',
+                  'segments_graph_update runs diary.segments_changed_graph');
+SELECT trigger_is('diary', 'segments', 'segments_graph_lock', 'diary', 'segments_lock_graph',
+                  'segments_graph_lock runs diary.segments_lock_graph');
+SELECT trigger_is('diary', 'graph_edges', 'graph_edges_orphans', 'diary', 'graph_edges_deleted',
+                  'graph_edges_orphans runs diary.graph_edges_deleted');
 SELECT is((SELECT count(*)::integer FROM diary.graph_edges), 5,
           'diary.segments_changed_graph: the imported segments are already edges of the graph');
 SELECT is((SELECT count(*)::integer FROM diary.graph_nodes), 6,
@@ -117,22 +142,27 @@ SELECT isnt((SELECT target FROM diary.graph_edges WHERE segment_id = 'g-ad'), (S
 UPDATE diary.settings SET value = 2 WHERE key = 'snap_tolerance_m';
 SELECT diary.rebuild_graph() AS edges_after_reset \gset
 
-DELETE FROM diary.graph_edges;
+SELECT edge_id AS fg_edge FROM diary.graph_edges WHERE segment_id = 'g-fg' \gset
 UPDATE diary.segments SET street = 'Renamed St' WHERE segment_id = 'g-fg';
-SELECT is((SELECT count(*)::integer FROM diary.graph_edges), 0,
-          'diary.segments_changed_graph does not run when only a street name changes');
+SELECT is((SELECT edge_id FROM diary.graph_edges WHERE segment_id = 'g-fg'), :fg_edge::bigint,
+          'diary.segments_changed_graph: a new street name leaves the edge alone');
 UPDATE diary.segments SET length_m = length_m + 1 WHERE segment_id = 'g-fg';
-SELECT is((SELECT length_m FROM diary.graph_edges WHERE segment_id = 'g-fg'), (SELECT length_m FROM diary.segments WHERE segment_id = 'g-fg'),
-          'diary.segments_changed_graph: a change of length_m rebuilds the graph');
-SELECT is((SELECT count(*)::integer FROM diary.graph_edges), 5, 'diary.segments_changed_graph: all edges are back after the rebuild');
+SELECT results_eq($$SELECT edge_id, length_m FROM diary.graph_edges WHERE segment_id = 'g-fg'$$,
+                  format($$SELECT %s::bigint, length_m FROM diary.segments WHERE segment_id = 'g-fg'$$, :fg_edge),
+                  'diary.segments_changed_graph: a new length_m changes the edge''s, nothing is rebuilt');
+SELECT is((SELECT count(*)::integer FROM diary.graph_edges), 5, 'diary.segments_changed_graph: the other edges are untouched');
 UPDATE diary.segments SET geometry = 'SRID=4326;LINESTRING(-74.990 40.005, -74.988 40.005)' WHERE segment_id = 'g-fg';
 SELECT ok((SELECT ST_Equals(geom, 'SRID=4326;LINESTRING(-74.990 40.005, -74.988 40.005)') FROM diary.graph_edges WHERE segment_id = 'g-fg'),
           'diary.segments_changed_graph: a new geometry reaches the edge');
+SELECT is((SELECT count(*)::integer FROM diary.graph_nodes), 6,
+          'diary.segments_changed_graph: the moved end is a new node, the node it left (no other edge) is gone');
 INSERT INTO diary.segments (segment_id, street, length_m, geometry) VALUES ('g-gh', 'Island St', 85, 'SRID=4326;LINESTRING(-74.988 40.005, -74.987 40.005)');
 SELECT is((SELECT source FROM diary.graph_edges WHERE segment_id = 'g-gh'), (SELECT target FROM diary.graph_edges WHERE segment_id = 'g-fg'),
           'diary.segments_changed_graph: an inserted segment joins the graph at its neighbour''s node');
+SELECT is((SELECT count(*)::integer FROM diary.graph_nodes), 7, 'diary.segments_changed_graph: its far end is a new node');
 DELETE FROM diary.segments WHERE segment_id = 'g-gh';
 SELECT is((SELECT count(*)::integer FROM diary.graph_edges), 5, 'diary.segments_changed_graph: a deleted segment leaves the graph');
+SELECT is((SELECT count(*)::integer FROM diary.graph_nodes), 6, 'diary.graph_edges_deleted: with the node only it used');
 
 -- diary.route_path --------------------------------------------------------------------------------------
 SELECT (SELECT node_id FROM diary.graph_nodes ORDER BY geom <-> 'SRID=4326;POINT(-75.000 40.000)'::geometry LIMIT 1) AS node_a,

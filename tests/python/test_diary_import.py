@@ -24,6 +24,10 @@ def run(path: Path, test_db: str) -> subprocess.CompletedProcess[str]:
                           env={**os.environ, "TSDB_DB": test_db}, capture_output=True, text=True, timeout=120)
 
 
+def summary(out: str) -> str:
+    return next(line for line in out.splitlines() if line.startswith("inserted "))
+
+
 def test_import_is_idempotent_and_reports_rejects(
     tmp_path: Path, test_db: str, connect: Callable[..., psycopg.Connection]
 ) -> None:
@@ -42,7 +46,7 @@ def test_import_is_idempotent_and_reports_rejects(
     try:
         first = run(path, test_db)
         assert first.returncode == 0, first.stderr
-        assert first.stdout.splitlines()[-1] == "inserted 2, updated 0, unchanged 0, rejected 5"
+        assert summary(first.stdout) == "inserted 2, updated 0, unchanged 0, rejected 5"
         assert f"rejected {p}3: geometry: at least two points of WGS84 longitude, latitude" in first.stdout
         assert "rejected feature 4: segment_id: required, at most 50 characters" in first.stdout
         assert f"rejected {p}5: length_m: must be a positive number" in first.stdout
@@ -56,15 +60,49 @@ def test_import_is_idempotent_and_reports_rejects(
             assert conn.execute("SELECT count(*) FROM diary.graph_edges WHERE segment_id LIKE %s", (p + "%",)).fetchone() == (2,)
 
         again = run(path, test_db)
-        assert again.stdout.splitlines()[-1] == "inserted 0, updated 0, unchanged 2, rejected 5"
+        assert summary(again.stdout) == "inserted 0, updated 0, unchanged 2, rejected 5"
 
         features[1]["properties"]["street"] = "Renamed St"  # type: ignore[index]
         path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-        assert run(path, test_db).stdout.splitlines()[-1] == "inserted 0, updated 1, unchanged 1, rejected 5"
+        assert summary(run(path, test_db).stdout) == "inserted 0, updated 1, unchanged 1, rejected 5"
 
         path.write_text(json.dumps({"type": "Feature"}))
         refused = run(path, test_db)
         assert refused.returncode == 1 and "file: must be a GeoJSON FeatureCollection" in refused.stderr
+    finally:
+        with connect() as conn:
+            conn.execute("DELETE FROM diary.segments WHERE segment_id LIKE %s", (p + "%",))
+
+
+def test_bad_features_are_rejected_alone_and_pieces_reported(
+    tmp_path: Path, test_db: str, connect: Callable[..., psycopg.Connection]
+) -> None:
+    """A 3-D, an over-long and an invalid feature: release 1.0 refused the whole file, unnamed."""
+    p = "imq-" + uuid.uuid4().hex[:8] + "-"
+    features = [feature(p + f"a{i}", [[-75.6 + i * 0.001, 39.6], [-75.599 + i * 0.001, 39.6]]) for i in range(8)] + [
+        feature(p + "c", [[-75.58, 39.6], [-75.579, 39.6]]),  # 1 km east of the chain: a piece apart
+        feature(p + "3d", [[-75.6, 39.6, 10.0], [-75.599, 39.6, 11.0]]),
+        feature(p + "long", [[-75.6, 39.6], [-75.6, 39.7]]),  # 11 km
+        feature(p + "invalid", [[-75.6, 39.6], [-75.6, 39.6]], length_m=10),
+    ]
+    path = tmp_path / "segments.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    try:
+        with connect() as conn:
+            largest = conn.execute("SELECT largest_segments FROM diary.graph_pieces('{}')").fetchone()
+        assert largest is not None and largest[0] != 8
+        out = run(path, test_db)
+        assert out.returncode == 0, out.stderr
+        assert summary(out.stdout) == "inserted 9, updated 0, unchanged 0, rejected 3"
+        assert f"rejected {p}3d: geometry: positions must be [longitude, latitude] (no elevation" in out.stdout
+        assert f"rejected {p}long: length_m: 11" in out.stdout and "(segment_max_length_m 5000 m)" in out.stdout
+        assert f"rejected {p}invalid: geometry: not a valid LineString (Too few points" in out.stdout
+        # the chain of 8 is one piece, c another; the chain is the largest component unless the
+        # test database already holds a larger one
+        apart = "1 pieces (1 segments)" if largest[0] < 8 else "2 pieces (9 segments)"
+        assert f"this file's segments make {apart} not connected to it" in out.stdout, out.stdout
+        with connect() as conn:
+            assert conn.execute("SELECT count(*) FROM diary.graph_edges WHERE segment_id LIKE %s", (p + "%",)).fetchone() == (9,)
     finally:
         with connect() as conn:
             conn.execute("DELETE FROM diary.segments WHERE segment_id LIKE %s", (p + "%",))
