@@ -53,10 +53,14 @@ build() {  # build TAG CONTAINERFILE [CONTEXT]
 standins() {
   [ -x "$POSTGREST_BIN" ] || die "no PostgREST binary at $POSTGREST_BIN: run make bootstrap"
   local ctx; ctx="$(mktemp -d)"
-  cp "$POSTGREST_BIN" "$ctx/postgrest" && cp "$STANDINS/postgrest.Containerfile" "$ctx/"
+  cp "$STANDINS"/*.Containerfile "$ctx/"
+  cp "$POSTGREST_BIN" "$ctx/postgrest"
+  # pip in the images must trust what this machine trusts (a TLS-inspecting proxy's CA, say).
+  mkdir -p "$ctx/local-ca"
+  cp /usr/local/share/ca-certificates/*.crt "$ctx/local-ca/" 2>/dev/null || true
   build docker.io/postgis/postgis:15-3.3 postgis.Containerfile
   build docker.io/library/nginx:1.22 nginx.Containerfile
-  build docker.io/library/python:3.11-slim python.Containerfile
+  build docker.io/library/python:3.11-slim python.Containerfile "$ctx"
   build docker.io/postgrest/postgrest:v12.0.2 postgrest.Containerfile "$ctx"
   rm -rf "$ctx"
 }
