@@ -3,9 +3,12 @@
 # docker-compose (Debian's 1.29.2) drives podman's Docker-compatible service; the upstream images
 # are stand-ins (compose_images.sh); tests/compose/docker-compose.test.yml adds a VCC simulator.
 # Checks: every service up and the database healthy; /health, the API and a legacy URL through
-# nginx by localhost and 127.0.0.1; an analyst login over TCP; the collector landing; pg_cron's
+# nginx by localhost and 127.0.0.1; TLS: an analyst login verifying the database's certificate,
+# a plain-text login refused, PostgREST and the collector connected over TLS; the collector
+# landing; pg_cron's
 # jobs registered and running; a restart on the same volume keeps the data and deploys nothing;
-# `down -v` leaves no container, volume or network. Ends with "compose: N passed, N failed".
+# WAL archived, a backup by the backup service restored; `down -v` leaves no container, volume
+# or network. Ends with "compose: N passed, N failed".
 # Settings: TSDB_COMPOSE_PROXY_PORT (18080), TSDB_COMPOSE_DB_PORT (15433),
 # TSDB_COMPOSE_POSTGREST_PORT (13000), TSDB_COMPOSE_KEEP=1 leaves the stack running.
 source "$(dirname "$0")/common.sh"
@@ -30,6 +33,10 @@ not_ok() { echo "not ok - $*"; failed=$((failed + 1)); }
 check() { local what="$1"; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
 compose() { docker-compose "$@"; }
 since() { echo "$(( $(date +%s) - $1 ))s"; }
+wait_for() {  # wait_for SECONDS COMMAND...: until the command succeeds
+  local end=$(( $(date +%s) + $1 )); shift
+  until "$@" >/dev/null 2>&1; do [ "$(date +%s)" -lt "$end" ] || return 1; sleep 2; done
+}
 
 for port in "$PROXY_PORT" "$DB_PORT" "$POSTGREST_PORT"; do
   ! ss -Hltn "sport = :$port" | grep -q . || die "port $port is taken: set TSDB_COMPOSE_*_PORT"
@@ -94,7 +101,7 @@ state() { podman inspect --format '{{.State.Status}} {{.State.ExitCode}} {{if .S
             "${COMPOSE_PROJECT_NAME}_$1_1" 2>/dev/null; }
 services_up() {
   local s st bad=0
-  for s in db postgrest nginx collector simulator; do
+  for s in db postgrest nginx collector simulator backup; do
     st="$(state "$s")"
     case "$s:$st" in db:"running 0 healthy" | [!d]*:"running 0 "*) ;; *) echo "  $s: $st"; bad=1 ;; esac
   done
@@ -117,17 +124,26 @@ for host in localhost 127.0.0.1; do
   check "GET $base/api/v1/safety/index/intersections/list (legacy URL)" http_ok "$base/api/v1/safety/index/intersections/list" '^\{ *"intersections" *: *\['
 done
 
-dbq() {  # dbq USER PASSWORD SQL: psql over TCP on the published port
-  PGPASSWORD="$2" psql -AtqX -v ON_ERROR_STOP=1 "host=127.0.0.1 port=$DB_PORT dbname=trafficsafety user=$1 sslmode=disable" -c "$3"
+# Analysts verify the server as the services do, against the CA the db service published.
+compose exec -T db cat /var/lib/postgresql/ca/ca.crt > "$OUT/ca.crt" 2>/dev/null || true
+dbq() {  # dbq USER PASSWORD SQL [SSLMODE]: psql over TCP on the published port
+  PGPASSWORD="$2" psql -AtqX -v ON_ERROR_STOP=1 \
+    "host=127.0.0.1 port=$DB_PORT dbname=trafficsafety user=$1 sslmode=${4:-verify-full} sslrootcert=$OUT/ca.crt" -c "$3"
 }
 analyst_login() { [ "$(dbq analyst "$ANALYST_PASSWORD" 'SELECT current_user')" = analyst ]; }
-check "analyst logs in over TCP with its password" analyst_login
+check "analyst logs in over TCP with its password, verifying the server's certificate (verify-full)" analyst_login
+plain_refused() {
+  local err; err="$(dbq analyst "$ANALYST_PASSWORD" 'SELECT 1' disable 2>&1)" && return 1
+  grep -q 'no encryption' <<<"$err" || { echo "  $err"; return 1; }
+}
+check "a plain-text login (sslmode=disable) with the right password is refused" plain_refused
+services_tls() {  # every session of PostgREST and the collector is encrypted
+  [ "$(dbq postgres "$DB_PASSWORD" "SELECT count(DISTINCT usename) FILTER (WHERE ssl) || ' ' || count(*) FILTER (WHERE NOT ssl)
+      FROM pg_stat_activity JOIN pg_stat_ssl USING (pid) WHERE usename IN ('authenticator', 'collector')")" = "2 0" ]
+}
+check "PostgREST and the collector are connected over TLS only" wait_for 30 services_tls
 
 landed() { dbq postgres "$DB_PASSWORD" "SELECT coalesce(sum(landed), 0) FROM tsi.landed_batches"; }
-wait_for() {  # wait_for SECONDS COMMAND...: until the command succeeds
-  local end=$(( $(date +%s) + $1 )); shift
-  until "$@" >/dev/null 2>&1; do [ "$(date +%s)" -lt "$end" ] || return 1; sleep 2; done
-}
 has_landed() { [ "$(landed)" -gt 0 ]; }
 check "the collector lands the simulator's messages" wait_for 120 has_landed
 echo "  landed so far: $(landed) messages"
@@ -138,6 +154,32 @@ cron_ran() { [ "$(dbq postgres "$DB_PASSWORD" "SELECT count(*) FROM cron.job_run
 check "pg_cron: jobs run and succeed" wait_for 130 cron_ran
 dbq postgres "$DB_PASSWORD" "SELECT jobname, status, count(*) FROM cron.job_run_details JOIN cron.job USING (jobid) GROUP BY 1, 2 ORDER BY 1" \
   | sed 's/^/  /'
+
+# Backups (seed B §9): WAL segments archived; the backup service's dump restores the database.
+archived() { [ "$(dbq postgres "$DB_PASSWORD" "SELECT archived_count > 0 AND failed_count = 0 FROM pg_stat_archiver")" = t ]; }
+dbq postgres "$DB_PASSWORD" "SELECT pg_switch_wal()" >/dev/null
+check "WAL segments are archived (pg_stat_archiver)" wait_for 60 archived
+compose stop collector simulator > "$OUT/stop-collector.log" 2>&1 || true
+kept="$(landed)"
+if compose exec -T backup bash db/scripts/backup.sh once > "$OUT/backup.log" 2>&1; then
+  ok "backup service: a pg_dump and a base backup ($(tail -n1 "$OUT/backup.log" | sed 's/^\[backup\] //'))"
+else
+  cat "$OUT/backup.log"; not_ok "backup service: backup.sh once"
+fi
+jobs_before="$(dbq postgres "$DB_PASSWORD" "SELECT count(*) FROM cron.job")"
+t=$(date +%s)
+compose stop postgrest nginx > "$OUT/stop-api.log" 2>&1 || true
+if compose exec -T backup bash db/scripts/backup.sh restore > "$OUT/restore.log" 2>&1 \
+   && compose restart db > "$OUT/restart-db.log" 2>&1 && wait_for 60 dbq postgres "$DB_PASSWORD" "SELECT 1"; then
+  ok "the database dropped and restored from the dump, db restarted ($(since "$t"))"
+else
+  cat "$OUT/restore.log"; not_ok "restore from the dump"
+fi
+check "restored: the $kept landed messages" test "$(landed)" = "$kept"
+check "restored: pg_cron's $jobs_before jobs" test "$(dbq postgres "$DB_PASSWORD" "SELECT count(*) FROM cron.job")" = "$jobs_before"
+cron_launcher() { dbq postgres "$DB_PASSWORD" "SELECT 1 FROM pg_stat_activity WHERE backend_type = 'pg_cron launcher'" | grep -q 1; }
+check "restored: pg_cron's scheduler runs again" wait_for 30 cron_launcher
+compose up -d > "$OUT/up-after-restore.log" 2>&1 || { cat "$OUT/up-after-restore.log"; not_ok "up -d after the restore"; }
 
 # A restart on the same volume: the data stays, migrate finds nothing to deploy.
 before="$(landed)"
