@@ -75,6 +75,7 @@ finish() {
   podman image prune -f >/dev/null 2>&1 || true
 }
 trap finish EXIT
+trap 'exit 143' TERM INT   # so that an interrupted run still cleans up
 for _ in $(seq 50); do curl -fsS --unix-socket "$SOCK" http://d/_ping >/dev/null 2>&1 && break; sleep 0.2; done
 
 project_volumes() { podman volume ls -q | sort; }
