@@ -12,8 +12,8 @@ set -euo pipefail
 tls=/var/lib/postgresql/tls ca=/var/lib/postgresql/ca wal_archive=/var/lib/postgresql/wal_archive
 
 san() {  # subjectAltName for db and DB_TLS_NAMES (comma-separated host names and IP addresses)
-  local n out="DNS:db"
-  for n in ${DB_TLS_NAMES//,/ }; do
+  local n names="${DB_TLS_NAMES:-localhost,127.0.0.1}" out="DNS:db"
+  for n in ${names//,/ }; do
     if [[ "$n" =~ ^[0-9.]+$|: ]]; then out+=",IP:$n"; else out+=",DNS:$n"; fi
   done
   echo "$out"
