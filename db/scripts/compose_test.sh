@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# The compose test: docker-compose.yml started as production would start it, and checked.
+# docker-compose (Debian's 1.29.2) drives podman's Docker-compatible service; the upstream images
+# are stand-ins (compose_images.sh); tests/compose/docker-compose.test.yml adds a VCC simulator.
+# Checks: every service up and the database healthy; /health, the API and a legacy URL through
+# nginx by localhost and 127.0.0.1; TLS: an analyst login verifying the database's certificate,
+# a plain-text login refused, PostgREST and the collector connected over TLS; the collector
+# landing; pg_cron's jobs registered and running; WAL archived, a backup by the backup service
+# restored; a restart on the same volume keeps the data and deploys nothing; `down -v` leaves no
+# container, volume or network. Ends with "compose: N passed, N failed".
+# Settings: TSDB_COMPOSE_PROXY_PORT (18080), TSDB_COMPOSE_DB_PORT (15433),
+# TSDB_COMPOSE_POSTGREST_PORT (13000), TSDB_COMPOSE_KEEP=1 leaves the stack running.
+source "$(dirname "$0")/common.sh"
+S="$ROOT/db/scripts"
+OUT="$LOCAL/compose"
+mkdir -p "$OUT"
+
+export PROXY_PORT="${TSDB_COMPOSE_PROXY_PORT:-18080}" DB_PORT="${TSDB_COMPOSE_DB_PORT:-15433}" \
+  POSTGREST_PORT="${TSDB_COMPOSE_POSTGREST_PORT:-13000}"
+export COMPOSE_PROJECT_NAME="tsdb$(realpath -m "$LOCAL" | sha256sum | cut -c1-8)"
+export COMPOSE_FILE="$ROOT/docker-compose.yml:$ROOT/tests/compose/docker-compose.test.yml"
+SOCK="$OUT/podman.sock"
+export DOCKER_HOST="unix://$SOCK" COMPOSE_HTTP_TIMEOUT=300
+# Secrets of this run only, from the environment as production would give them.
+secret() { head -c 32 /dev/urandom | base64 | tr -d '\n/+='; }
+export DB_PASSWORD="$(secret)" AUTHENTICATOR_PASSWORD="$(secret)" COLLECTOR_PASSWORD="$(secret)" \
+  ANALYST_PASSWORD="$(secret)" JWT_SECRET="$(secret)$(secret)" API_URL="http://localhost:$PROXY_PORT/api"
+
+passed=0 failed=0
+ok() { echo "ok - $*"; passed=$((passed + 1)); }
+not_ok() { echo "not ok - $*"; failed=$((failed + 1)); }
+check() { local what="$1"; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+summary() { echo "compose: $passed passed, $failed failed"; }
+give_up() { not_ok "$1"; summary; exit 1; }   # what follows needs what failed
+compose() { docker-compose "$@"; }
+since() { echo "$(( $(date +%s) - $1 ))s"; }
+wait_for() {  # wait_for SECONDS COMMAND...: until the command succeeds
+  local end=$(( $(date +%s) + $1 )); shift
+  until "$@" >/dev/null 2>&1; do [ "$(date +%s)" -lt "$end" ] || return 1; sleep 2; done
+}
+
+for port in "$PROXY_PORT" "$DB_PORT" "$POSTGREST_PORT"; do
+  ! ss -Hltn "sport = :$port" | grep -q . || die "port $port is taken: set TSDB_COMPOSE_*_PORT"
+done
+
+t0=$(date +%s)
+bash "$S/compose_images.sh"
+echo "stand-in images ready in $(since "$t0")"
+
+# podman's Docker API, for this run only.
+podman system service --time=0 "unix://$SOCK" > "$OUT/podman-service.log" 2>&1 &
+service_pid=$!
+# No systemd runs podman's health-check timers: this loop runs each container's check at its interval.
+health_loop() {
+  local -A due=()
+  local c now iv
+  while sleep 1; do
+    now=$(date +%s)
+    for c in $(podman ps -q --filter "label=com.docker.compose.project=$COMPOSE_PROJECT_NAME" --filter health=starting \
+               && podman ps -q --filter "label=com.docker.compose.project=$COMPOSE_PROJECT_NAME" --filter health=healthy \
+               && podman ps -q --filter "label=com.docker.compose.project=$COMPOSE_PROJECT_NAME" --filter health=unhealthy); do
+      [ "${due[$c]:-0}" -le "$now" ] || continue
+      iv="$(podman inspect --format '{{.Config.Healthcheck.Interval}}' "$c" 2>/dev/null | sed -n 's/^\([0-9]*\)s$/\1/p')"
+      due[$c]=$((now + ${iv:-10}))
+      podman healthcheck run "$c" >/dev/null 2>&1 || true
+    done
+  done
+}
+health_loop > "$OUT/health-loop.log" 2>&1 &
+health_pid=$!
+finish() {
+  if [ "${TSDB_COMPOSE_KEEP:-0}" != 1 ]; then compose down -v --remove-orphans >/dev/null 2>&1 || true; fi
+  kill "$health_pid" 2>/dev/null || true
+  if [ "${TSDB_COMPOSE_KEEP:-0}" != 1 ]; then kill "$service_pid" 2>/dev/null || true; fi
+  # Images built before this run's and no longer tagged: only the layers' cache matters.
+  podman image prune -f >/dev/null 2>&1 || true
+}
+trap finish EXIT
+trap 'exit 143' TERM INT   # so that an interrupted run still cleans up
+for _ in $(seq 50); do curl -fsS --unix-socket "$SOCK" http://d/_ping >/dev/null 2>&1 && break; sleep 0.2; done
+
+project_volumes() { podman volume ls -q | sort; }
+project_leftovers() {
+  podman ps -aq --filter "label=com.docker.compose.project=$COMPOSE_PROJECT_NAME"
+  podman network ls -q --filter "label=com.docker.compose.project=$COMPOSE_PROJECT_NAME"
+  comm -13 "$OUT/volumes-before.txt" <(project_volumes)
+}
+project_volumes > "$OUT/volumes-before.txt"
+
+# The images of the compose file, built from the project's Dockerfiles on the stand-ins.
+t=$(date +%s)
+if ! compose build > "$OUT/build.log" 2>&1; then tail -n 30 "$OUT/build.log"; give_up "docker-compose build"; fi
+ok "docker-compose build ($(since "$t"))"
+
+t=$(date +%s)
+if ! compose up -d > "$OUT/up.log" 2>&1; then
+  cat "$OUT/up.log"; compose logs --no-color --tail=30 > "$OUT/logs.txt" 2>&1; tail -n 60 "$OUT/logs.txt"
+  give_up "docker-compose up -d"
+fi
+ok "docker-compose up -d: db healthy, migrate completed, the others started ($(since "$t"))"
+
+state() { podman inspect --format '{{.State.Status}} {{.State.ExitCode}} {{if .State.Health}}{{.State.Health.Status}}{{end}}' \
+            "${COMPOSE_PROJECT_NAME}_$1_1" 2>/dev/null; }
+services_up() {
+  local s st bad=0
+  for s in db postgrest nginx collector simulator backup; do
+    st="$(state "$s")"
+    case "$s:$st" in
+      db:"running 0 healthy") ;;                # the one service with a health check
+      db:*) echo "  $s: $st"; bad=1 ;;
+      *:"running 0 "*) ;;
+      *) echo "  $s: $st"; bad=1 ;;
+    esac
+  done
+  st="$(state migrate)"; [ "$st" = "exited 0 " ] || { echo "  migrate: $st"; bad=1; }
+  return "$bad"
+}
+check "every service running, db healthy, migrate exited 0" services_up
+
+# Through nginx, by both names: localhost was answered by the image's stock server (404).
+http_ok() {  # http_ok URL PATTERN...: status 200 and the body matches every pattern
+  local body p; body="$(curl -fsS --max-time 10 "$1" 2>&1)" || { echo "  $1: ${body:0:200}"; return 1; }
+  for p in "${@:2}"; do grep -qE "$p" <<<"$body" || { echo "  $1: ${body:0:200}"; return 1; }; done
+}
+wait_http() { local i; for i in $(seq 30); do curl -fsS --max-time 5 -o /dev/null "$1" 2>/dev/null && return 0; sleep 1; done; return 1; }
+wait_http "http://127.0.0.1:$PROXY_PORT/health" || true
+for host in localhost 127.0.0.1; do
+  base="http://$host:$PROXY_PORT"
+  check "GET $base/health" http_ok "$base/health" '"status" *: *"ok"' '"database" *: *"trafficsafety"'
+  check "GET $base/api/intersections (the API)" http_ok "$base/api/intersections?limit=1" '^\['
+  check "GET $base/api/v1/safety/index/intersections/list (legacy URL)" http_ok "$base/api/v1/safety/index/intersections/list" '^\{ *"intersections" *: *\['
+done
+
+# Analysts verify the server as the services do, against the CA the db service published.
+compose exec -T db cat /var/lib/postgresql/ca/ca.crt > "$OUT/ca.crt" 2>/dev/null || true
+dbq() {  # dbq USER PASSWORD SQL [SSLMODE]: psql over TCP on the published port
+  PGPASSWORD="$2" psql -AtqX -v ON_ERROR_STOP=1 \
+    "host=127.0.0.1 port=$DB_PORT dbname=trafficsafety user=$1 sslmode=${4:-verify-full} sslrootcert=$OUT/ca.crt" -c "$3"
+}
+analyst_login() { [ "$(dbq analyst "$ANALYST_PASSWORD" 'SELECT current_user')" = analyst ]; }
+check "analyst logs in over TCP with its password, verifying the server's certificate (verify-full)" analyst_login
+plain_refused() {
+  local err; err="$(dbq analyst "$ANALYST_PASSWORD" 'SELECT 1' disable 2>&1)" && return 1
+  grep -q 'no encryption' <<<"$err" || { echo "  $err"; return 1; }
+}
+check "a plain-text login (sslmode=disable) with the right password is refused" plain_refused
+services_tls() {  # every session of PostgREST and the collector is encrypted
+  [ "$(dbq postgres "$DB_PASSWORD" "SELECT count(DISTINCT usename) FILTER (WHERE ssl) || ' ' || count(*) FILTER (WHERE NOT ssl)
+      FROM pg_stat_activity JOIN pg_stat_ssl USING (pid) WHERE usename IN ('authenticator', 'collector')")" = "2 0" ]
+}
+check "PostgREST and the collector are connected over TLS only" wait_for 30 services_tls
+
+landed() { dbq postgres "$DB_PASSWORD" "SELECT coalesce(sum(landed), 0) FROM tsi.landed_batches"; }
+has_landed() { [ "$(landed)" -gt 0 ]; }
+check "the collector lands the simulator's messages" wait_for 120 has_landed
+echo "  landed so far: $(landed) messages"
+
+jobs_registered="$(dbq postgres "$DB_PASSWORD" "SELECT count(*) FROM cron.job WHERE active")"
+check "pg_cron: $jobs_registered active jobs registered" test "${jobs_registered:-0}" -gt 0
+cron_ran() { [ "$(dbq postgres "$DB_PASSWORD" "SELECT count(*) FROM cron.job_run_details WHERE status = 'succeeded'")" -gt 0 ]; }
+check "pg_cron: jobs run and succeed" wait_for 130 cron_ran
+dbq postgres "$DB_PASSWORD" "SELECT jobname, status, count(*) FROM cron.job_run_details JOIN cron.job USING (jobid) GROUP BY 1, 2 ORDER BY 1" \
+  | sed 's/^/  /'
+
+# Backups (seed B §9): WAL segments archived; the backup service's dump restores the database.
+archived() { [ "$(dbq postgres "$DB_PASSWORD" "SELECT archived_count > 0 AND failed_count = 0 FROM pg_stat_archiver")" = t ]; }
+dbq postgres "$DB_PASSWORD" "SELECT pg_switch_wal()" >/dev/null
+check "WAL segments are archived (pg_stat_archiver)" wait_for 60 archived
+compose stop collector simulator > "$OUT/stop-collector.log" 2>&1 || true
+kept="$(landed)"
+if compose exec -T backup bash db/scripts/backup.sh once > "$OUT/backup.log" 2>&1; then
+  ok "backup service: a pg_dump and a base backup ($(tail -n1 "$OUT/backup.log" | sed 's/^\[backup\] //'))"
+else
+  cat "$OUT/backup.log"; not_ok "backup service: backup.sh once"
+fi
+jobs_before="$(dbq postgres "$DB_PASSWORD" "SELECT count(*) FROM cron.job")"
+t=$(date +%s)
+compose stop postgrest nginx > "$OUT/stop-api.log" 2>&1 || true
+if compose exec -T backup bash db/scripts/backup.sh restore > "$OUT/restore.log" 2>&1 \
+   && compose restart db > "$OUT/restart-db.log" 2>&1 && wait_for 60 dbq postgres "$DB_PASSWORD" "SELECT 1"; then
+  ok "the database dropped and restored from the dump, db restarted ($(since "$t"))"
+else
+  cat "$OUT/restore.log"; not_ok "restore from the dump"
+fi
+check "restored: the $kept landed messages" test "$(landed)" = "$kept"
+check "restored: pg_cron's $jobs_before jobs" test "$(dbq postgres "$DB_PASSWORD" "SELECT count(*) FROM cron.job")" = "$jobs_before"
+cron_launcher() { dbq postgres "$DB_PASSWORD" "SELECT 1 FROM pg_stat_activity WHERE backend_type = 'pg_cron launcher'" | grep -q 1; }
+check "restored: pg_cron's scheduler runs again" wait_for 30 cron_launcher
+compose up -d > "$OUT/up-after-restore.log" 2>&1 || { cat "$OUT/up-after-restore.log"; not_ok "up -d after the restore"; }
+
+# A restart on the same volume: the data stays, migrate finds nothing to deploy.
+before="$(landed)"
+t=$(date +%s)
+compose down > "$OUT/down.log" 2>&1 && compose up -d > "$OUT/up2.log" 2>&1 \
+  && ok "down and up again on the same volume ($(since "$t"))" || { cat "$OUT/up2.log"; not_ok "down and up again"; }
+check "after the restart: the $before landed messages are still there" test "$(landed)" -ge "$before"
+check "after the restart: migrate deployed nothing" grep -q "Nothing to deploy" <(compose logs --no-color migrate 2>&1)
+check "after the restart: every service running, db healthy" services_up
+check "after the restart: GET http://localhost:$PROXY_PORT/health" wait_for 30 http_ok "http://localhost:$PROXY_PORT/health" '"status" *: *"ok"'
+
+compose logs --no-color > "$OUT/logs.txt" 2>&1 || true
+if compose down -v --remove-orphans > "$OUT/down-v.log" 2>&1; then ok "docker-compose down -v"; else not_ok "docker-compose down -v"; fi
+leftovers="$(project_leftovers)"
+check "down -v left no container, network or volume${leftovers:+ (left: $(echo $leftovers))}" test -z "$leftovers"
+
+echo "compose test took $(since "$t0") (logs in $OUT)"
+summary
+[ "$failed" = 0 ]
