@@ -70,7 +70,7 @@ COMMENT ON FUNCTION ops.quarantine_by_reason() IS
 
 CREATE FUNCTION ops.cron_jobs()
 RETURNS TABLE (
-    job text, active integer, runs_24h bigint, failures_1h bigint, failures_24h bigint, last_failed integer,
+    jobname text, active integer, runs_24h bigint, failures_1h bigint, failures_24h bigint, last_failed integer,
     last_duration_seconds double precision, max_duration_24h_seconds double precision,
     last_start_seconds double precision, last_success_seconds double precision
 )
