@@ -188,7 +188,7 @@ run_roundtrip() {
 
 run_compose_check() {
   banner "docker-compose.yml (validated only: no Docker engine here)"
-  if DB_PASSWORD=x AUTHENTICATOR_PASSWORD=x COLLECTOR_PASSWORD=x JWT_SECRET=x \
+  if DB_PASSWORD=x AUTHENTICATOR_PASSWORD=x COLLECTOR_PASSWORD=x MONITOR_PASSWORD=x JWT_SECRET=x \
      docker-compose -f "$ROOT/docker-compose.yml" --profile dev config -q; then
     echo "compose file valid"; count 1 0
   else

@@ -6,6 +6,7 @@ equal to what the database says, and a stopped target's alert firing once its `f
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -154,6 +155,15 @@ def test_metrics_say_what_the_database_says(stack: Stack, connect: Callable[...,
         finally:
             conn.execute("DELETE FROM tsi.intersections WHERE id = 65431")  # cascades to its features
     _wait("TsdbDefaultPartitionRows resolved", lambda: not stack.query('ALERTS{alertname="TsdbDefaultPartitionRows"}'), 10)
+
+
+def test_every_dashboard_query_evaluates(stack: Stack) -> None:
+    """Grafana's dashboards (monitoring/grafana/dashboards) ask this Prometheus nothing it rejects."""
+    exprs = [t["expr"] for f in (ROOT / "monitoring" / "grafana" / "dashboards").glob("*.json")
+             for p in json.loads(f.read_text())["panels"] for t in p.get("targets", [])]
+    assert len(exprs) > 20
+    for expr in exprs:
+        stack.query(expr)
 
 
 def test_a_stopped_exporter_fires_its_alert_after_its_for_and_reaches_alertmanager(stack: Stack) -> None:
