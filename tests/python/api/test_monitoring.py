@@ -39,6 +39,7 @@ def test_every_alert_has_a_unit_test() -> None:
 class Stack:
     prometheus: str
     alertmanager: str
+    proxy: str
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def query(self, promql: str) -> list[dict[str, object]]:
@@ -64,12 +65,13 @@ def _wait(what: str, check: Callable[[], bool], seconds: float) -> float:
 @pytest.fixture(scope="module")
 def stack(test_db: str, postgrest: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     d = tmp_path_factory.mktemp("monitoring")
-    ports = {name: _free_port() for name in ("PROMETHEUS", "PG_EXPORTER", "NGINX_EXPORTER", "NODE_EXPORTER",
+    ports = {name: _free_port() for name in ("PROMETHEUS", "PG_EXPORTER", "NGINX_EXPORTER", "NODE_EXPORTER", "MTAIL",
                                                "ALERTMANAGER", "COLLECTOR_METRICS")}
     env = {**os.environ, **{f"TSDB_{k}_PORT": str(v) for k, v in ports.items()},
            "TSDB_PROMETHEUS_INTERVAL": "1s", "TSDB_PROMETHEUS_TIMEOUT": "1s"}
     subprocess.run(["bash", str(ROOT / "db" / "scripts" / "monitoring.sh"), "render", str(d)], env=env, check=True)
-    nginx, _ = _start_nginx(postgrest, d / "nginx")
+    nginx, proxy_url = _start_nginx(postgrest, d / "nginx")
+    (d / "nginx" / "nginx-timing.log").touch()
     (d / "textfile").mkdir()
     (d / "alertmanager").mkdir()
     dsn = f"postgresql://tsdb_monitor@/{test_db}?host={os.environ['PGHOST']}&port={os.environ['PGPORT']}&sslmode=disable"
@@ -81,13 +83,15 @@ def stack(test_db: str, postgrest: str, tmp_path_factory: pytest.TempPathFactory
         "node-exporter": ["prometheus-node-exporter", f"--web.listen-address=127.0.0.1:{ports['NODE_EXPORTER']}",
                           "--collector.disable-defaults", "--collector.filesystem", "--collector.textfile",
                           f"--collector.textfile.directory={d}/textfile"],
+        "mtail": ["mtail", "-progs", f"{ROOT}/monitoring/mtail", "-logs", f"{d}/nginx/nginx-timing.log",
+                  "-address", "127.0.0.1", "-port", str(ports["MTAIL"]), "-logtostderr"],
         "alertmanager": ["prometheus-alertmanager", f"--config.file={ROOT}/monitoring/alertmanager.yml",
                          f"--storage.path={d}/alertmanager", f"--web.listen-address=127.0.0.1:{ports['ALERTMANAGER']}",
                          "--cluster.listen-address="],
         "prometheus": ["prometheus", f"--config.file={d}/prometheus.yml", f"--storage.tsdb.path={d}/data",
                        f"--web.listen-address=127.0.0.1:{ports['PROMETHEUS']}"],
     }
-    s = Stack(f"http://127.0.0.1:{ports['PROMETHEUS']}", f"http://127.0.0.1:{ports['ALERTMANAGER']}")
+    s = Stack(f"http://127.0.0.1:{ports['PROMETHEUS']}", f"http://127.0.0.1:{ports['ALERTMANAGER']}", proxy_url)
     try:
         for name, cmd in commands.items():
             s.procs[name] = subprocess.Popen(cmd, env={**os.environ, "DATA_SOURCE_NAME": dsn},
@@ -114,7 +118,8 @@ def _health(s: Stack) -> dict[str, str]:
 
 
 def test_every_target_is_up_but_the_absent_collector(stack: Stack) -> None:
-    want = {"prometheus": "up", "postgres": "up", "nginx": "up", "node": "up", "alertmanager": "up", "collector": "down"}
+    want = {"prometheus": "up", "postgres": "up", "nginx": "up", "api": "up", "node": "up", "alertmanager": "up",
+            "collector": "down"}
     _wait(f"targets {want}", lambda: _health(stack) == want, 20)
 
 
@@ -137,6 +142,17 @@ def test_key_metrics_are_present(stack: Stack) -> None:
     assert stack.value("pg_up") == 1 and stack.value("nginx_up") == 1
     assert stack.value('sum(tsdb_partitions_days_ahead{parent="tsi.bsm_messages"})') >= 7
     assert 0 < stack.value("tsdb_database_cache_hit_ratio") <= 1
+
+
+def test_api_requests_through_nginx_are_counted_and_timed(stack: Stack) -> None:
+    for _ in range(5):
+        assert httpx.get(f"{stack.proxy}/api/latest_indices?limit=1", timeout=5).status_code == 200
+    assert httpx.get(f"{stack.proxy}/api/no_such_view", timeout=5).status_code == 404
+    ok = 'sum(tsdb_api_requests_total{endpoint="/api/latest_indices", status="200"})'
+    _wait("5 requests counted", lambda: bool(stack.query(ok + " >= 5")), 20)
+    _wait("the 404 counted", lambda: bool(stack.query('tsdb_api_requests_total{endpoint="/api/no_such_view", status="404"}')), 10)
+    assert stack.value('sum(tsdb_api_request_seconds_count{endpoint="/api/latest_indices"})') >= 5
+    assert stack.value('sum(tsdb_api_request_seconds_bucket{endpoint="/api/latest_indices", le="5"})') >= 5
 
 
 def test_metrics_say_what_the_database_says(stack: Stack, connect: Callable[..., psycopg.Connection]) -> None:
