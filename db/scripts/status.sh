@@ -24,6 +24,7 @@ traffic-safety database (local stack, state in $LOCAL)$cluster_state
   history         $(if svc_pid history >/dev/null; then echo generating; elif db_has_history; then echo done; else echo none; fi)  log  $LOG_DIR/history.log
   nginx           $(state svc_pid nginx)  http://127.0.0.1:$PROXY_PORT/api/   (the API through the proxy; legacy /api/v1/…, /health)
                   logs $LOG_DIR/nginx-access.log, $LOG_DIR/nginx-error.log
+$(bash "$ROOT/db/scripts/monitoring.sh" status)
 
   try   curl -s http://127.0.0.1:$PROXY_PORT/api/                       (OpenAPI document)
         curl -s http://127.0.0.1:$PROXY_PORT/api/latest_indices?limit=5
@@ -32,6 +33,7 @@ traffic-safety database (local stack, state in $LOCAL)$cluster_state
         curl -s http://127.0.0.1:$PROXY_PORT/api/v1/safety/index/        (legacy dashboard URL)
         curl -s http://127.0.0.1:$PROXY_PORT/health
         curl -s http://127.0.0.1:$POSTGREST_PORT/rpc/health              (PostgREST directly)
+        curl -s 'http://127.0.0.1:${TSDB_PROMETHEUS_PORT:-9090}/api/v1/query?query=tsdb_engine_processing_lag_seconds'
         make psql                      (superuser)   make psql ROLE=analyst   (read-only analyst)
         psql -h $PG_RUN_DIR -p $PGPORT -U analyst $DB_NAME
   stop  make down

@@ -194,8 +194,8 @@ run_roundtrip() {
 
 run_compose_check() {
   banner "docker-compose config (every profile)"
-  if DB_PASSWORD=x AUTHENTICATOR_PASSWORD=x COLLECTOR_PASSWORD=x JWT_SECRET=x \
-     docker-compose -f "$ROOT/docker-compose.yml" --profile dev config -q; then
+  if DB_PASSWORD=x AUTHENTICATOR_PASSWORD=x COLLECTOR_PASSWORD=x MONITOR_PASSWORD=x JWT_SECRET=x \
+     docker-compose -f "$ROOT/docker-compose.yml" --profile dev --profile monitoring config -q; then
     echo "compose file valid"; count 1 0
   else
     count 0 1

@@ -14,6 +14,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ("tsi", "diary", "auth", "analytics", "audit", "api")
 ROLES = ("tsdb_owner", "authenticator", "web_anon", "web_user", "collector", "analyst")
+# Schemas and roles made by a change of their own rather than core/schemas and core/roles.
+OWN_SCHEMAS = {"ops": "ops/schema"}
+OWN_ROLES = {"tsdb_monitor": "ops/monitor_role"}
 # Objects of the extensions that core/extensions creates.
 EXTENSION_USE = re.compile(
     r"\b(ST_\w+|geography|geometry|cron\.\w+|pgr_\w+|crypt|gen_salt|hmac|digest|gen_random_bytes|"
@@ -78,6 +81,8 @@ def references() -> dict[str, set[str]]:
             found.add("core/schemas")
         if any(re.search(rf"\b{r}\b", text) for r in ROLES):
             found.add("core/roles")
+        found |= {c for s, c in OWN_SCHEMAS.items() if re.search(rf"\b{s}\.|\bSCHEMA\s+{s}\b", text, re.I)}
+        found |= {c for r, c in OWN_ROLES.items() if re.search(rf"\b{r}\b", text)}
         if EXTENSION_USE.search(text):
             found.add("core/extensions")
         found.discard(c)

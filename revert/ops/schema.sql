@@ -1,0 +1,6 @@
+-- Revert trafficsafety:ops/schema from pg
+BEGIN;
+
+DROP SCHEMA ops;
+
+COMMIT;

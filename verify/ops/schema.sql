@@ -1,0 +1,2 @@
+-- Verify trafficsafety:ops/schema on pg
+SELECT 'ops'::regnamespace;
