@@ -7,6 +7,7 @@ exports its coordinates); HTTP tests start their own PostgREST on a free port ag
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -61,17 +62,17 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def postgrest(test_db: str, jwt_secret: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real PostgREST binary serving the test database; yields its base URL."""
+@contextlib.contextmanager
+def _run_postgrest(test_db: str, jwt_secret: str, log: Path, **env_overrides: str) -> Iterator[str]:
+    """Run the PostgREST binary with db/postgrest.conf (PGRST_* variables override it)."""
     port = _free_port()
     env = {
         **os.environ,
         "PGRST_DB_URI": f"postgres://authenticator@/{test_db}?host={_env('PGHOST')}&port={_env('PGPORT')}",
         "PGRST_SERVER_PORT": str(port),
         "PGRST_JWT_SECRET": jwt_secret,
+        **env_overrides,
     }
-    log = tmp_path_factory.mktemp("postgrest") / "postgrest.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [_env("TSDB_POSTGREST_BIN"), str(ROOT / "db" / "postgrest.conf")],
@@ -93,6 +94,24 @@ def postgrest(test_db: str, jwt_secret: str, tmp_path_factory: pytest.TempPathFa
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def postgrest(test_db: str, jwt_secret: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real PostgREST binary serving the test database; yields its base URL."""
+    with _run_postgrest(test_db, jwt_secret, tmp_path_factory.mktemp("postgrest") / "postgrest.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def start_postgrest(test_db: str, jwt_secret: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., str]]:
+    """Start further PostgREST instances with PGRST_* overrides (stopped after the module)."""
+    with contextlib.ExitStack() as stack:
+        def _start(**env_overrides: str) -> str:
+            log = tmp_path_factory.mktemp("postgrest") / "postgrest.log"
+            return stack.enter_context(_run_postgrest(test_db, jwt_secret, log, **env_overrides))
+
+        yield _start
 
 
 @pytest.fixture(scope="session")
