@@ -4,9 +4,11 @@ Data: a 112 × 112 street grid of 100 m blocks (24 864 segments, about 11 km acr
 and 1 000 000 ratings over 180 days (bulk-loaded with triggers off, then the running sums built by
 the exact recompute, which is timed too). Figures, wall time over the Unix socket, p95 of N calls:
 
-1. rating submission (api.submit_rating as a logged-in user), next to the seed's design measured
-   in the same run on the same data: a rating insert followed by REFRESH MATERIALIZED VIEW
-   CONCURRENTLY of the seed's segment_aggregates view (a few samples, bounded by a timeout);
+1. rating submission (api.submit_rating as a logged-in user), next to the same without the copy
+   of the scores into diary.segments' columns (its trigger disabled), and next to the seed's
+   design measured in the same run on the same data: a rating insert followed by REFRESH
+   MATERIALIZED VIEW CONCURRENTLY of the seed's segment_aggregates view (a few samples, bounded
+   by a timeout); the refresh of all segments' score columns (the 10-minute job) is timed too;
 2. segments in a 1 km² bbox (api.segments), target p95 < 50 ms;
 3. a route of 5 km (api.route, balanced, with alternative), target p95 < 500 ms;
 4. the coverage map of 10 km² at 50 m (api.coverage), target < 1.5 s.
@@ -88,6 +90,9 @@ def load(conn: psycopg.Connection) -> None:
                 ON CONFLICT DO NOTHING""")
     timed("1 000 000 ratings over 180 days (bulk)", ratings)
     timed("exact recompute of all segment sums", lambda: conn.execute("CALL analytics.repair_segment_aggregates(now())"))
+    timed("score columns of all segments (diary.refresh_segment_scores, job diary-segment-scores, first run)",
+          lambda: conn.execute("SELECT diary.refresh_segment_scores()"))
+    timed("the job's next run (writes only what changed)", lambda: conn.execute("SELECT diary.refresh_segment_scores()"))
     conn.execute("VACUUM ANALYZE diary.ratings, diary.segments, analytics.segment_sums, diary.graph_edges, diary.graph_nodes")
 
 
@@ -184,8 +189,14 @@ def main() -> None:
     with connect() as conn:
         print(f"load average: {os.getloadavg()[0]:.2f} (2 cores shared: anything else running slows every figure)", flush=True)
         load(conn)
+        # Baseline of the same run: without the copy of the scores into diary.segments.
+        conn.execute("ALTER TABLE diary.ratings DISABLE TRIGGER ratings_segment_scores_insert")
+        bare = submissions(conn, rng)
+        conn.execute("ALTER TABLE diary.ratings ENABLE TRIGGER ratings_segment_scores_insert")
         sub = submissions(conn, rng)
-        print(f"rating submission: p95 {ms(p95(sub))}, median {ms(statistics.median(sub))} ({len(sub)} ratings; target < 20 ms)", flush=True)
+        print(f"rating submission: p95 {ms(p95(sub))}, median {ms(statistics.median(sub))} ({len(sub)} ratings; target < 20 ms); "
+              f"without copying the scores into diary.segments: p95 {ms(p95(bare))}, median {ms(statistics.median(bare))}",
+              flush=True)
         seed = seed_design(conn, rng)
         if seed is None:
             print(f"seed's refresh-on-write: over {SEED_TIMEOUT_S} s per write (timed out); incremental is over "
@@ -199,6 +210,12 @@ def main() -> None:
         def bbox_1km() -> tuple[object, ...]:
             x, y = LON0 + rng.random() * 9 * km_lon, LAT0 + rng.random() * 9 * km_lat
             return (f"{x},{y},{x + km_lon},{y + km_lat}",)
+        conn.execute("SET ROLE analyst")
+        reads(conn, rng, "the seed's analyst query §7.1: diary.segments in 1 km² with confidence >= 0.5",
+              """SELECT segment_id, street, decayed_mean, n_eff, confidence, top_tags, delta_30d FROM diary.segments
+                 WHERE ST_Intersects(geometry, ST_MakeEnvelope(%s, %s, %s, %s, 4326)) AND confidence >= 0.5 LIMIT 100""",
+              lambda: tuple(float(v) for v in bbox_1km()[0].split(",")), 50)
+        conn.execute("RESET ROLE")
         conn.execute("SET ROLE web_anon")
         reads(conn, rng, "segments in 1 km² (target p95 < 50 ms)", "SELECT * FROM api.segments(%s)", bbox_1km, 50)
 
