@@ -2,7 +2,7 @@
 -- db-pre-request) applies the request role's statement timeout and refuses the tokens of deleted,
 -- deactivated and re-passworded accounts; log_in is throttled per e-mail.
 BEGIN;
-SELECT plan(22);
+SELECT plan(30);
 
 CREATE FUNCTION pg_temp.error_of(statement text) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
@@ -75,6 +75,14 @@ SELECT tests.act_as_anon();
 SELECT pg_temp.error_of($$SELECT api.log_in('KEPT@example.org', 'a long enough password')$$) AS throttled \gset
 SELECT is(:'throttled'::jsonb #>> '{detail,status}', '429', 'the sixth log-in of the e-mail within 15 minutes: 429, even with the right password');
 SELECT ok((:'throttled'::jsonb #>> '{detail,headers,Retry-After}')::integer BETWEEN 1 AND 900, 'with Retry-After within the window');
+SELECT is(pg_temp.error_of($$SELECT api.sign_up('kept@example.org', 'a long enough password')$$) #>> '{detail,status}', '429',
+          'sign_up of that e-mail too: 429');
+SELECT tests.act_as_nobody();
+SELECT is(api.sign_up('probed@example.org', 'a long enough password') ->> 'user_id' IS NOT NULL, true, 'an account is made');
+SELECT is(api.sign_up('probed@example.org', 'another long password') ->> 'code', '23505', format('probe %s of a taken e-mail: 409', i))
+FROM generate_series(1, 5) i;
+SELECT is(pg_temp.error_of($$SELECT api.sign_up('probed@example.org', 'a third long password')$$) #>> '{detail,status}', '429',
+          'the sixth sign-up probe of a taken e-mail within 15 minutes: 429');
 
 SELECT * FROM finish();
 ROLLBACK;

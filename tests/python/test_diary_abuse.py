@@ -161,3 +161,12 @@ def test_backdated_ratings_get_one_then_409(postgrest: str, segment: str) -> Non
         for minutes in (0, 61, 122, 183)
     ]
     assert [a.status_code for a in answers] == [200, 409, 409, 409], [a.text for a in answers]
+
+
+def test_sign_up_probes_of_a_taken_e_mail_are_throttled(postgrest: str) -> None:
+    email, _, _ = sign_up(postgrest)
+    for _ in range(5):
+        probe = httpx.post(postgrest + "/rpc/sign_up", json={"email": email, "password": PASSWORD})
+        assert probe.status_code == 409 and probe.json()["message"].startswith("email:"), probe.text
+    refused = httpx.post(postgrest + "/rpc/sign_up", json={"email": email, "password": PASSWORD})
+    assert refused.status_code == 429 and 0 < int(refused.headers["Retry-After"]) <= 900, refused.text
