@@ -1,7 +1,9 @@
 """Command-line entry point: `collector run | simulate | backfill | generate-history | report` (--help on each).
 
 Exit codes: 0 done (or stopped cleanly), 1 unexpected error, 2 bad usage or configuration,
-3 VCC refused the credentials, 4 stopped with batches still in the spool (they go first next time).
+3 VCC refused the credentials (at once, or for longer than VCC_AUTH_RETRY_S after having accepted them),
+4 stopped with batches still in the spool (they go first next time), 5 received messages were lost
+(dropped while the spool could not be written: the log says how many).
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Collector of the traffic-safety database (VCC -> Parquet archive -> PostgreSQL). "
                     "Settings come from environment variables (see the README).",
         epilog="exit codes: 0 ok, 1 unexpected error, 2 usage or configuration, 3 credentials refused, "
-               "4 stopped with batches left in the spool")
+               "4 stopped with batches left in the spool, 5 received messages lost (spool unwritable)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -115,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_run(args: argparse.Namespace, s: Settings) -> int:
+    from collector import metrics
     from collector.archive import open_archive
     from collector.db import Database
     from collector.pipeline import Collector
@@ -125,11 +128,16 @@ def cmd_run(args: argparse.Namespace, s: Settings) -> int:
         s = dataclasses.replace(s, mode="poll")
     s.require_credentials()
 
+    try:
+        metrics.serve(s.metrics_host, s.metrics_port)
+    except OSError as exc:  # collecting matters more than its metrics; Prometheus sees the target down
+        log.error("cannot serve /metrics; collecting without them",
+                  extra=fields(host=s.metrics_host, port=s.metrics_port, error=str(exc)))
+
     async def main() -> int:
         client = VccClient(s.vcc_base_url, s.vcc_client_id, s.vcc_client_secret, ws_url=s.vcc_ws_url,
-                           rsu=s.vcc_rsu_filter)
-        db = Database(s.database_url)
-        db.open()
+                           rsu=s.vcc_rsu_filter, auth_retry_s=s.auth_retry_s)
+        db = Database(s.database_url, sessions=s.db_sessions)
         try:
             return await Collector(s, client, open_archive(s.archive_dir, s.gcs_bucket), db, Spool(s.spool_dir)).run()
         finally:
@@ -170,7 +178,7 @@ def cmd_backfill(start: dt.datetime, end: dt.datetime, process: bool, s: Setting
 
     if end <= start:
         raise ConfigError(f"--from must be before --to ({start.isoformat()} .. {end.isoformat()})")
-    db = Database(s.database_url, max_size=LANDING_SESSIONS)
+    db = Database(s.database_url, sessions=LANDING_SESSIONS)
     db.open(wait=True)
     try:
         r = backfill(open_archive(s.archive_dir, s.gcs_bucket), db, s.process_database_url if process else None, start, end)
