@@ -80,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--token-lifetime", type=float, default=3600.0, help="seconds an access token lives")
     sim.add_argument("--malformed-rate", type=float, default=0.0,
                      help="share of 0.5 s steps per intersection that add a malformed message")
+    sim.add_argument("--sent-log", help="append every stream frame sent to this file, as JSON lines (ground truth)")
 
     bf = sub.add_parser("backfill", help="reload a time range from the archive and reprocess it",
                         description="Lands every archived message received in [--from, --to) and reprocesses indices "
@@ -136,7 +137,8 @@ def cmd_run(args: argparse.Namespace, s: Settings) -> int:
 
     async def main() -> int:
         client = VccClient(s.vcc_base_url, s.vcc_client_id, s.vcc_client_secret, ws_url=s.vcc_ws_url,
-                           rsu=s.vcc_rsu_filter, auth_retry_s=s.auth_retry_s)
+                           rsu=s.vcc_rsu_filter, auth_retry_s=s.auth_retry_s,
+                           max_message_chars=s.max_message_chars)
         db = Database(s.database_url, sessions=s.db_sessions)
         try:
             return await Collector(s, client, open_archive(s.archive_dir, s.gcs_bucket), db, Spool(s.spool_dir)).run()
@@ -155,7 +157,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
                     intersections=parse_intersections(args.intersections) if args.intersections else default_intersections(),
                     vehicles_per_intersection=args.vehicles, profile=args.profile, client_id=args.client_id,
                     client_secret=args.client_secret, token_lifetime_s=args.token_lifetime,
-                    malformed_rate=args.malformed_rate)
+                    malformed_rate=args.malformed_rate, sent_log=args.sent_log)
 
     async def main() -> None:
         task = asyncio.create_task(Simulator(cfg).serve())

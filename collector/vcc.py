@@ -142,7 +142,7 @@ def decode_frame(frame: str | bytes) -> str:
 class VccClient:
     def __init__(self, base_url: str, client_id: str, client_secret: str, *, ws_url: str | None = None,
                  rsu: str | None = None, min_interval_s: float = 0.1, timeout_s: float = 15.0, retries: int = 4,
-                 auth_retry_s: float = 300.0):
+                 auth_retry_s: float = 300.0, max_message_chars: int = MAX_MESSAGE_CHARS):
         self.base_url = base_url.rstrip("/")
         self.ws_url = (ws_url or self.base_url.replace("https://", "wss://", 1).replace("http://", "ws://", 1)).rstrip("/")
         self._id, self._secret = client_id, client_secret
@@ -156,6 +156,7 @@ class VccClient:
         self.authentications = 0
         self.auth_failures = 0
         self.auth_retry_s = auth_retry_s
+        self.max_message_chars = max_message_chars
         self._refused_since: float | None = None  # first refusal of a run of them, after a success
 
     async def aclose(self) -> None:
@@ -233,7 +234,7 @@ class VccClient:
     async def _list(self, msg_type: str, path: str, params: dict[str, str] | None = None) -> list[Message]:
         resp = await self.get(path, params)
         resp.raise_for_status()
-        return split_messages(msg_type, resp.text, now_utc())
+        return split_messages(msg_type, resp.text, now_utc(), self.max_message_chars)
 
     async def bsm_current(self) -> list[Message]:
         return await self._list("bsm", "/api/bsm/current")
@@ -272,7 +273,7 @@ class VccClient:
                             frame = await asyncio.wait_for(ws.recv(), timeout=1.0)
                         except TimeoutError:
                             continue
-                        yield split_messages(kind, decode_frame(frame), now_utc())
+                        yield split_messages(kind, decode_frame(frame), now_utc(), self.max_message_chars)
             except VccAuthError:
                 raise
             except (OSError, httpx.HTTPError, websockets.WebSocketException, TimeoutError) as exc:

@@ -39,7 +39,7 @@ def bsm_keys(batches: list[tuple[str, Batch]], rsu: str) -> set[tuple[int, int, 
             try:
                 msg = json.loads(m.raw)
                 c = msg["bsmJson"]["coreData"]
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, RecursionError):
                 continue
             if msg.get("rsuName") == rsu:
                 keys.add((c["id"], c["msgCnt"], c["secMark"], msg["timestamp"] // 1000))
