@@ -435,6 +435,11 @@ class Collector:
             self.flush_now.clear()
             if not self.stop.is_set():
                 await self.flush()
+            if self.spool_failing_since is not None:  # retried every COLLECTOR_BATCH_S, not on every frame
+                try:
+                    await asyncio.wait_for(self.stop.wait(), timeout=self.s.batch_s)
+                except TimeoutError:
+                    pass
 
     async def _gauges(self) -> None:
         while not self.stop.is_set():
