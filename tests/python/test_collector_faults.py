@@ -144,7 +144,8 @@ def test_broken_frames_are_quarantined_while_valid_messages_land_and_the_stream_
     check_archive_equals_database(connect, archived(LocalArchive(tmp_path / "archive")), rsu)
     with connect() as conn:
         landed_ids = {i for (i,) in conn.execute(
-            "SELECT vehicle_id FROM tsi.bsm_messages WHERE vehicle_id >= 900000000 AND rsu_name = %s", (rsu,))}
+            "SELECT vehicle_id FROM tsi.bsm_messages WHERE vehicle_id BETWEEN 900000000 AND 900000009"
+            " AND rsu_name = %s", (rsu,))}
         quarantined = [p for (p,) in conn.execute(
             "SELECT payload #>> '{}' FROM tsi.quarantine WHERE payload::text LIKE %s", (f"%{run}%",))]
     assert landed_ids == {900_000_001, 900_000_002, 900_000_004}, "the valid messages of the mixed frame landed"
