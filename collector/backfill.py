@@ -119,10 +119,10 @@ def backfill(archive: Archive, db: Database, process_conninfo: str | None, start
         previous = None
         for kind, name in names:
             if kind != previous and previous is not None:
-                # every batch of a kind lands before the next kind's: MapData before the messages it assigns
                 land(previous)
-                while in_flight:
-                    collect()
+                if previous == "mapdata":  # its intersections exist before the messages they are assigned
+                    while in_flight:
+                        collect()
             previous = kind
             t0 = time.monotonic()
             table = read_table(archive.read(name))
