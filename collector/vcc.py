@@ -1,11 +1,13 @@
 """Client of the VCC Public API v3.1 (tsi-domain.md §1): OAuth2 client-credentials token
-(form-encoded), refreshed before expiry and re-requested once on a 401; REST calls paced
->= 100 ms apart with timeouts and retries with backoff; BSM/PSM WebSocket streams with a fresh
-one-time key per connection and automatic reconnection.
+(form-encoded), refreshed before expiry and re-requested once on a 401; refusals after the
+credentials have worked are retried for `auth_retry_s` (VccAuthRetry), refusals from the start
+are final (VccAuthError); REST calls paced >= 100 ms apart with timeouts and retries with backoff;
+BSM/PSM WebSocket streams with a fresh one-time key per connection and automatic reconnection.
 
 Every message comes out as `Message(msg_type, received_at, raw)`: `raw` is the message's own
-JSON text (for SPaT the string the API returned, parsed again by the database). A body that is
-not JSON becomes one message holding that text, so the database quarantines it and nothing is lost.
+JSON text exactly as received (for SPaT the string the API returned, parsed again by the
+database). Text that does not parse still becomes messages (see split_messages), so the database
+quarantines it and nothing is lost.
 """
 
 from __future__ import annotations
