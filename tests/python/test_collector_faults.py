@@ -375,14 +375,21 @@ def test_restarted_collector_loses_nothing_it_had_acknowledged(
         run_collector: RunCollector) -> None:
     _, spec, rsu = fresh_site()
     sim = start_sim("--intersections", spec, "--vehicles", "5", "--seed", "36")
-    env = collector_env(test_db, sim, tmp_path, COLLECTOR_BATCH_S="0.3")
+    proxy = TcpProxy(f"{os.environ['PGHOST']}/.s.PGSQL.{os.environ['PGPORT']}")
+    env = collector_env(test_db, sim, tmp_path, COLLECTOR_BATCH_S="0.3",
+                        TSDB_DATABASE_URL=f"host=127.0.0.1 port={proxy.port} dbname={test_db} user=collector")
     spool = tmp_path / "spool"
     acknowledged: dict[uuid.UUID, int] = {}
     for i in range(4):
+        if i == 0:
+            proxy.down()  # the first run's batches wait in the spool for certain
         proc = run_collector(env, tmp_path / "collector.log")
         wait_until(lambda: proc.text().count('"collector started"') > i, 30, "the collector")
         time.sleep(1 + 0.4 * i)
+        wait_until(lambda: list(spool.glob("*.parquet")), 20, "a batch in flight", interval=0.005)
         assert proc.stop(signal.SIGKILL) == -signal.SIGKILL
+        if i == 0:
+            proxy.up()
         for entry in spool.glob("*.parquet"):  # in the spool = acknowledged
             t = pq.read_table(entry)
             acknowledged[uuid.UUID(t.schema.metadata[b"batch_id"].decode())] = t.num_rows
