@@ -1,7 +1,9 @@
 """Command-line entry point: `collector run | simulate | backfill | generate-history | report` (--help on each).
 
 Exit codes: 0 done (or stopped cleanly), 1 unexpected error, 2 bad usage or configuration,
-3 VCC refused the credentials, 4 stopped with batches still in the spool (they go first next time).
+3 VCC refused the credentials (at once, or for longer than VCC_AUTH_RETRY_S after having accepted them),
+4 stopped with batches still in the spool (they go first next time), 5 received messages were lost
+(dropped while the spool could not be written: the log says how many).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import logging
+import os
 import signal
 import sys
 
@@ -49,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Collector of the traffic-safety database (VCC -> Parquet archive -> PostgreSQL). "
                     "Settings come from environment variables (see the README).",
         epilog="exit codes: 0 ok, 1 unexpected error, 2 usage or configuration, 3 credentials refused, "
-               "4 stopped with batches left in the spool")
+               "4 stopped with batches left in the spool, 5 received messages lost (spool unwritable)")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -78,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--token-lifetime", type=float, default=3600.0, help="seconds an access token lives")
     sim.add_argument("--malformed-rate", type=float, default=0.0,
                      help="share of 0.5 s steps per intersection that add a malformed message")
+    sim.add_argument("--sent-log", help="append every stream frame sent to this file, as JSON lines (ground truth)")
 
     bf = sub.add_parser("backfill", help="reload a time range from the archive and reprocess it",
                         description="Lands every archived message received in [--from, --to) and reprocesses indices "
@@ -114,7 +118,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def lean_memory(argv: list[str]) -> None:
+    """Starts `collector run` again (same pid) with freed memory going back to the system:
+    Arrow's default allocator (mimalloc) and glibc's arena per thread each keep what a batch
+    used, and both read their setting only at start. Measured streaming 1 950 msg/s: 201 MB
+    resident before, 127 MB (peak 141) with the system allocator and two arenas."""
+    if os.environ.get("MALLOC_ARENA_MAX") is None or os.environ.get("ARROW_DEFAULT_MEMORY_POOL") is None:
+        os.environ.setdefault("MALLOC_ARENA_MAX", "2")
+        os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+        os.execv(sys.executable, [sys.executable, "-m", "collector.cli", *argv])
+
+
 def cmd_run(args: argparse.Namespace, s: Settings) -> int:
+    from collector import metrics
     from collector.archive import open_archive
     from collector.db import Database
     from collector.pipeline import Collector
@@ -125,11 +141,17 @@ def cmd_run(args: argparse.Namespace, s: Settings) -> int:
         s = dataclasses.replace(s, mode="poll")
     s.require_credentials()
 
+    try:
+        metrics.serve(s.metrics_host, s.metrics_port)
+    except OSError as exc:  # collecting matters more than its metrics; Prometheus sees the target down
+        log.error("cannot serve /metrics; collecting without them",
+                  extra=fields(host=s.metrics_host, port=s.metrics_port, error=str(exc)))
+
     async def main() -> int:
         client = VccClient(s.vcc_base_url, s.vcc_client_id, s.vcc_client_secret, ws_url=s.vcc_ws_url,
-                           rsu=s.vcc_rsu_filter)
-        db = Database(s.database_url)
-        db.open()
+                           rsu=s.vcc_rsu_filter, auth_retry_s=s.auth_retry_s,
+                           max_message_chars=s.max_message_chars)
+        db = Database(s.database_url, sessions=s.db_sessions)
         try:
             return await Collector(s, client, open_archive(s.archive_dir, s.gcs_bucket), db, Spool(s.spool_dir)).run()
         finally:
@@ -147,7 +169,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
                     intersections=parse_intersections(args.intersections) if args.intersections else default_intersections(),
                     vehicles_per_intersection=args.vehicles, profile=args.profile, client_id=args.client_id,
                     client_secret=args.client_secret, token_lifetime_s=args.token_lifetime,
-                    malformed_rate=args.malformed_rate)
+                    malformed_rate=args.malformed_rate, sent_log=args.sent_log)
 
     async def main() -> None:
         task = asyncio.create_task(Simulator(cfg).serve())
@@ -170,7 +192,7 @@ def cmd_backfill(start: dt.datetime, end: dt.datetime, process: bool, s: Setting
 
     if end <= start:
         raise ConfigError(f"--from must be before --to ({start.isoformat()} .. {end.isoformat()})")
-    db = Database(s.database_url, max_size=LANDING_SESSIONS)
+    db = Database(s.database_url, sessions=LANDING_SESSIONS)
     db.open(wait=True)
     try:
         r = backfill(open_archive(s.archive_dir, s.gcs_bucket), db, s.process_database_url if process else None, start, end)
@@ -196,7 +218,6 @@ def cmd_generate_history(args: argparse.Namespace, s: Settings) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    import os
     from pathlib import Path
 
     import psycopg
@@ -217,7 +238,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
+    if args.command == "run":
+        lean_memory(argv)
     logs.setup()
     try:
         if args.command == "simulate":
