@@ -151,7 +151,7 @@ def add_archive_ops(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     cc.add_argument("--every", type=float, help="seconds between checks: run until SIGTERM")
     cc.add_argument("--lag", type=duration, default=duration("2h"),
                     help="with --every: an hour is checked this long after it ended (default 2h)")
-    cc.add_argument("--hours", type=int, default=3, help="with --every: finished hours the first round checks (default 3)")
+    cc.add_argument("--hours", type=int, default=3, help="with --every: finished hours each round checks (default 3)")
     cc.add_argument("--late", type=duration, default=duration("1h"),
                     help="messages received up to this long after their hour are looked for (default 1h)")
 
@@ -187,6 +187,8 @@ def cmd_check_consistency(args: argparse.Namespace, s: Settings) -> int:
     if args.every is not None:
         if args.start or args.end:
             raise ConfigError("--every checks the latest finished hours: give it no --from/--to")
+        if args.hours < 1:
+            raise ConfigError("--hours must be at least 1")
         consistency.run_every(s.database_url, archive, args.every, args.lag, args.hours, args.late, until_signalled())
         return EXIT_OK
     if args.start is None:

@@ -131,16 +131,15 @@ def table(results: list[HourResult]) -> str:
 
 def run_every(conninfo: str, archive: Archive, every_s: float, lag: dt.timedelta, hours: int, late: dt.timedelta,
               stop: threading.Event) -> None:
-    """Every every_s seconds, checks the finished hours since the last round (at first the last
-    `hours` of them): an hour is finished `lag` after its end. Errors are logged and retried
-    next round; stop ends the loop."""
-    checked_to: dt.datetime | None = None
+    """Every every_s seconds, checks the last `hours` finished hours (an hour is finished `lag`
+    after its end). Each round checks them again: a difference that was only late data (a
+    backfill still landing, a spool draining) is cleared by the next rounds. Errors are logged
+    and retried next round; stop ends the loop."""
     while not stop.is_set():
         end = floor_hour(dt.datetime.now(dt.timezone.utc) - lag)
-        start = min(checked_to, end - HOUR) if checked_to else end - hours * HOUR
+        start = end - hours * HOUR
         try:
             results = check(conninfo, archive, start, end, late)
-            checked_to = end
             log.info("consistency checked", extra=fields(
                 start=start, end=end, differences=sum(r.differences for r in results)))
         except Exception:

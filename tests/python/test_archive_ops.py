@@ -292,3 +292,36 @@ def test_export_writes_each_finished_local_day_once(
     assert r.returncode == 0 and "no rows" in r.stdout, r.stdout + r.stderr
     with pytest.raises(Exception):
         archive.read(f"processed/features/{old:%Y/%m/%d}/features_{old}.parquet")
+
+
+def test_the_scheduled_check_records_the_last_finished_hours_and_stops_on_sigterm(
+        test_db: str, tmp_path: Path, connect: Connect) -> None:
+    import os
+    import signal
+    import time
+    with connect() as conn:
+        started = conn.execute("SELECT now()").fetchone()[0]  # type: ignore[index]
+    last = dt.datetime.now(dt.timezone.utc).replace(minute=0, second=0, microsecond=0) - dt.timedelta(hours=1)
+    proc = subprocess.Popen([*COLLECTOR, "check-consistency", "--every", "600", "--lag", "0h", "--hours", "2"], cwd=ROOT,
+                            env={**os.environ, "TSDB_DATABASE_URL": f"dbname={test_db} user=collector",
+                                 "COLLECTOR_ARCHIVE_DIR": str(tmp_path / "empty")},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        with connect(autocommit=True) as conn:
+            while True:
+                hours = [h for (h,) in conn.execute("SELECT DISTINCT hour FROM tsi.archive_consistency"
+                                                    " WHERE checked_at >= %s ORDER BY 1", (started,))]
+                if hours or time.monotonic() > deadline or proc.poll() is not None:
+                    break
+                time.sleep(0.5)
+        assert hours == [last - dt.timedelta(hours=1), last], "the last two finished hours (lag 0)"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0, proc.stdout.read() if proc.stdout else ""
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        with connect(autocommit=True) as conn:  # other tests' live hours, compared with an empty archive
+            conn.execute("DELETE FROM tsi.archive_consistency WHERE checked_at >= %s", (started,))
+            conn.execute("DELETE FROM tsi.data_quality_log WHERE issue_type LIKE 'archive%%' AND timestamp >= %s",
+                         (started,))
