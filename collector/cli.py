@@ -3,7 +3,7 @@ check-consistency | archive-lifecycle | export` (--help on each).
 
 Exit codes: 0 done (or stopped cleanly), 1 unexpected error, 2 bad usage or configuration,
 3 VCC refused the credentials, 4 stopped with batches still in the spool (they go first next time),
-5 the archive and the database differ (check-consistency).
+6 the archive and the database differ (check-consistency).
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-EXIT_DIFFERENCES = 5
+EXIT_DIFFERENCES = 6
 
 
 def duration(value: str) -> dt.timedelta:
@@ -144,7 +144,7 @@ def add_archive_ops(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         description="Compares the archived messages of each whole hour in [--from, --to) (by message "
                                     "time) with those the database holds, by the database's de-duplication rules; "
                                     "prints a table, records each hour in tsi.archive_consistency and each difference "
-                                    "in tsi.data_quality_log; exit 5 when they differ. With --every it runs until "
+                                    "in tsi.data_quality_log; exit 6 when they differ. With --every it runs until "
                                     "stopped, checking the hours finished --lag ago.")
     cc.add_argument("--from", dest="start", type=timestamp, help="ISO time or now-Nh (one run)")
     cc.add_argument("--to", dest="end", type=timestamp, help="ISO time or now (default now)")

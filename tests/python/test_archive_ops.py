@@ -146,7 +146,7 @@ def test_a_missing_archive_file_and_a_missing_batch_in_the_database_are_reported
 
     end = hour + dt.timedelta(hours=3)
     r = check(test_db, env, hour, end)
-    assert r.returncode == 5, r.stdout + r.stderr
+    assert r.returncode == 6, r.stdout + r.stderr
     assert "3 hour(s) checked, 15 difference(s)" in r.stdout
     with connect() as conn:
         got = results(conn, hour, end)
@@ -167,7 +167,7 @@ def test_a_missing_archive_file_and_a_missing_batch_in_the_database_are_reported
     # the missing batch lands (as a backfill would): checked again, only the lost file remains
     collector_db.land(not_landed)
     r = check(test_db, env, hour, end)
-    assert r.returncode == 5 and "3 hour(s) checked, 10 difference(s)" in r.stdout, r.stdout + r.stderr
+    assert r.returncode == 6 and "3 hour(s) checked, 10 difference(s)" in r.stdout, r.stdout + r.stderr
     with connect() as conn:
         assert results(conn, hour, end)[(hour + dt.timedelta(hours=1), "psm")] == (5, 5, 5, 0, 0)
 
