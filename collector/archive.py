@@ -79,6 +79,8 @@ def days(start: dt.datetime, end: dt.datetime) -> Iterator[dt.date]:
 
 
 class Archive(Protocol):
+    def exists(self, name: str) -> bool: ...
+    def create(self, name: str, data: bytes, metadata: dict[str, str] | None = None) -> bool: ...
     def put(self, batch: Batch | BatchHeader, data: bytes) -> str: ...
     def list(self, msg_type: str, day: dt.date) -> list[str]: ...
     def read(self, name: str) -> bytes: ...
@@ -91,32 +93,38 @@ class LocalArchive:
     def __init__(self, root: str | os.PathLike[str]):
         self.root = Path(root)
 
+    def exists(self, name: str) -> bool:
+        return (self.root / name).exists()
+
+    def create(self, name: str, data: bytes, metadata: dict[str, str] | None = None) -> bool:
+        """Writes the file unless it exists (then False); metadata is in the Parquet file itself."""
+        final = self.root / name
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = final.parent / f".{final.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, final)
+        except FileExistsError:
+            return False
+        finally:
+            tmp.unlink()
+        dirfd = os.open(final.parent, os.O_RDONLY)
+        try:
+            os.fsync(dirfd)
+        finally:
+            os.close(dirfd)
+        return True
+
     def put(self, batch: Batch | BatchHeader, data: bytes) -> str:
         n = 0
         while True:
             name = object_name(batch.msg_type, batch.first_received, n)
-            final = self.root / name
-            final.parent.mkdir(parents=True, exist_ok=True)
-            tmp = final.parent / f".{batch.batch_id}.tmp"
-            with open(tmp, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            try:
-                os.link(tmp, final)
-            except FileExistsError:
-                if batch_id_of(final.read_bytes()) == str(batch.batch_id):
-                    return name  # written before a crash: done
-                n += 1
-                continue
-            finally:
-                tmp.unlink()
-            dirfd = os.open(final.parent, os.O_RDONLY)
-            try:
-                os.fsync(dirfd)
-            finally:
-                os.close(dirfd)
-            return name
+            if self.create(name, data) or batch_id_of(self.read(name)) == str(batch.batch_id):
+                return name  # (or written before a crash: done)
+            n += 1
 
     def list(self, msg_type: str, day: dt.date) -> list[str]:
         folder = self.root / "raw" / msg_type / f"{day:%Y/%m/%d}"
@@ -139,28 +147,34 @@ class GcsArchive:
         self.bucket = self.client.bucket(bucket)
         self._lock = threading.Lock()
 
-    def put(self, batch: Batch | BatchHeader, data: bytes) -> str:
+    def exists(self, name: str) -> bool:
+        return bool(self.bucket.blob(name).exists(retry=None, timeout=GCS_TIMEOUT_S))
+
+    def create(self, name: str, data: bytes, metadata: dict[str, str] | None = None) -> bool:
+        """Creates the object unless it exists (then False). The precondition is what guarantees
+        no overwrite on GCS, also against other writers; the lock and the existence check make it
+        hold where preconditions are ignored (gcp-storage-emulator) for the writers of this process."""
         from google.api_core.exceptions import PreconditionFailed
-        n = 0
-        # The precondition is what guarantees no overwrite on GCS, also against other writers;
-        # the lock and the existence check make it hold where preconditions are ignored
-        # (gcp-storage-emulator) for the writers of this process.
         with self._lock:
-            while True:
-                name = object_name(batch.msg_type, batch.first_received, n)
-                blob = self.bucket.blob(name)
-                if not blob.exists(retry=None, timeout=GCS_TIMEOUT_S):
-                    blob.metadata = {"batch_id": str(batch.batch_id)}
-                    try:
-                        # retry=None: the collector's spool retries, with its own backoff
-                        blob.upload_from_string(data, content_type="application/vnd.apache.parquet",
-                                                if_generation_match=0, retry=None, timeout=GCS_TIMEOUT_S)
-                        return name
-                    except PreconditionFailed:
-                        pass
-                if batch_id_of(blob.download_as_bytes(retry=None, timeout=GCS_TIMEOUT_S)) == str(batch.batch_id):
-                    return name  # written before a crash: done
-                n += 1
+            blob = self.bucket.blob(name)
+            if blob.exists(retry=None, timeout=GCS_TIMEOUT_S):
+                return False
+            blob.metadata = metadata
+            try:
+                # retry=None: the collector's spool retries, with its own backoff
+                blob.upload_from_string(data, content_type="application/vnd.apache.parquet",
+                                        if_generation_match=0, retry=None, timeout=GCS_TIMEOUT_S)
+            except PreconditionFailed:
+                return False
+            return True
+
+    def put(self, batch: Batch | BatchHeader, data: bytes) -> str:
+        n = 0
+        while True:
+            name = object_name(batch.msg_type, batch.first_received, n)
+            if self.create(name, data, {"batch_id": str(batch.batch_id)}) or batch_id_of(self.read(name)) == str(batch.batch_id):
+                return name  # (or written before a crash: done)
+            n += 1
 
     def list(self, msg_type: str, day: dt.date) -> list[str]:
         prefix = f"raw/{msg_type}/{day:%Y/%m/%d}/"
@@ -168,7 +182,7 @@ class GcsArchive:
                       if b.name.endswith(".parquet"))
 
     def read(self, name: str) -> bytes:
-        return self.bucket.blob(name).download_as_bytes()
+        return self.bucket.blob(name).download_as_bytes(retry=None, timeout=GCS_TIMEOUT_S)
 
 
 def open_archive(local_dir: str, bucket: str | None) -> Archive:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-import os
 import threading
 import zoneinfo
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ import psycopg
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from collector.archive import Archive, GcsArchive, LocalArchive
+from collector.archive import Archive
 from collector.logs import fields
 
 log = logging.getLogger("collector.export")
@@ -37,46 +36,6 @@ _ARROW = {20: pa.int64(), 21: pa.int16(), 23: pa.int32(), 700: pa.float32(), 701
 
 def object_name(kind: str, day: dt.date) -> str:
     return f"processed/{kind}/{day:%Y/%m/%d}/{kind}_{day:%Y-%m-%d}.parquet"
-
-
-def exists(archive: Archive, name: str) -> bool:
-    if isinstance(archive, LocalArchive):
-        return (archive.root / name).exists()
-    if isinstance(archive, GcsArchive):
-        return bool(archive.bucket.blob(name).exists())
-    raise TypeError(f"no export to {type(archive).__name__}")
-
-
-def put_new(archive: Archive, name: str, data: bytes) -> bool:
-    """Writes the object unless it exists (then False): as the archive writes raw files, a local
-    file is linked into place from a synced temporary one, a GCS object created only if absent."""
-    if isinstance(archive, LocalArchive):
-        final = archive.root / name
-        final.parent.mkdir(parents=True, exist_ok=True)
-        tmp = final.parent / f".{final.name}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            os.link(tmp, final)
-        except FileExistsError:
-            return False
-        finally:
-            tmp.unlink()
-        return True
-    if isinstance(archive, GcsArchive):
-        from google.api_core.exceptions import PreconditionFailed
-        blob = archive.bucket.blob(name)
-        if blob.exists():  # the emulator ignores the precondition
-            return False
-        try:
-            blob.upload_from_string(data, content_type="application/vnd.apache.parquet", if_generation_match=0,
-                                    timeout=60)
-        except PreconditionFailed:
-            return False
-        return True
-    raise TypeError(f"no export to {type(archive).__name__}")
 
 
 def finished_day(conn: psycopg.Connection, now: dt.datetime | None = None) -> dt.date:
@@ -120,7 +79,7 @@ def export(conninfo: str, archive: Archive, first: dt.date, last: dt.date) -> Ex
         while day <= last:
             for kind, table, column in KINDS:
                 name = object_name(kind, day)
-                if exists(archive, name):
+                if archive.exists(name):
                     result.existing.append(name)
                     continue
                 t = day_table(conn, table, column, day)
@@ -130,7 +89,7 @@ def export(conninfo: str, archive: Archive, first: dt.date, last: dt.date) -> Ex
                 out = io.BytesIO()
                 pq.write_table(t.replace_schema_metadata({"day": day.isoformat(), "source": table}), out,
                                compression="zstd")
-                (result.written if put_new(archive, name, out.getvalue()) else result.existing).append(name)
+                (result.written if archive.create(name, out.getvalue()) else result.existing).append(name)
             day += dt.timedelta(days=1)
     log.info("export done", extra=fields(written=len(result.written), existing=len(result.existing),
                                          empty=len(result.empty)))
