@@ -171,16 +171,17 @@ check "Prometheus ready ($PROM/-/ready)" wait_for 60 curl -fsS --max-time 5 "$PR
 # The collector serves /metrics only from the collector-robust branch on (TSDB_COLLECTOR_METRICS_HOST):
 # until then its target is reported, not required.
 collector_metrics=0; [ -f "$ROOT/collector/metrics.py" ] && collector_metrics=1
-targets_down() {  # the scraped targets not up, as "job health error"
-  prom targets | jq -r '.data.activeTargets[] | select(.health != "up") | "\(.labels.job) \(.health) \(.lastError)"' \
-    | { if [ "$collector_metrics" = 1 ]; then cat; else grep -v '^collector '; fi; }
+JOBS="$(sed -nE 's/^ *- job_name: *(\S+)/\1/p' "$ROOT/monitoring/prometheus.compose.yml")"
+[ "$collector_metrics" = 1 ] || JOBS="$(grep -vx collector <<<"$JOBS")"
+targets_down() {  # "job health error" of each of those jobs not up
+  local t job; t="$(prom targets)" || { echo "(no answer)"; return; }
+  for job in $JOBS; do
+    jq -e --arg j "$job" '.data.activeTargets | map(select(.labels.job == $j)) | length > 0 and all(.health == "up")' <<<"$t" >/dev/null \
+      || echo "$job $(jq -r --arg j "$job" '.data.activeTargets[] | select(.labels.job == $j) | "\(.health) \(.lastError)"' <<<"$t")"
+  done
 }
-all_up() {
-  local down n; n="$(prom targets | jq '[.data.activeTargets[] | select(.health == "up")] | length')"
-  down="$(targets_down)"; [ -z "$down" ] && [ "${n:-0}" -ge 5 ]
-}
-jobs="$(prom targets | jq -r '[.data.activeTargets[].labels.job] | join(" ")' 2>/dev/null)"
-if wait_for 45 all_up; then ok "every target Prometheus scrapes is up: $jobs"
+all_up() { [ -z "$(targets_down)" ]; }
+if wait_for 45 all_up; then ok "every target Prometheus scrapes is up: $(echo $JOBS)"
 else targets_down | sed 's/^/  /'; not_ok "every target Prometheus scrapes is up"; fi
 if [ "$collector_metrics" = 0 ]; then
   echo "  collector target: $(prom targets | jq -r '.data.activeTargets[] | select(.labels.job == "collector") | "\(.health) \(.lastError)"')" \
@@ -251,6 +252,8 @@ fi
 jobs_before="$(dbq postgres "$DB_PASSWORD" "SELECT count(*) FROM cron.job")"
 t=$(date +%s)
 compose stop postgrest nginx > "$OUT/stop-api.log" 2>&1 || true
+# podman's DNS (aardvark-dns 1.4) reloads as containers stop: "db" briefly did not resolve.
+wait_for 30 compose exec -T backup getent hosts db
 if compose exec -T backup bash db/scripts/backup.sh restore > "$OUT/restore.log" 2>&1 \
    && compose restart db > "$OUT/restart-db.log" 2>&1 && wait_for 60 dbq postgres "$DB_PASSWORD" "SELECT 1"; then
   ok "the database dropped and restored from the dump, db restarted ($(since "$t"))"
