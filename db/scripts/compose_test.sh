@@ -252,7 +252,8 @@ fi
 jobs_before="$(dbq postgres "$DB_PASSWORD" "SELECT count(*) FROM cron.job")"
 t=$(date +%s)
 compose stop postgrest nginx > "$OUT/stop-api.log" 2>&1 || true
-# podman's DNS (aardvark-dns 1.4) reloads as containers stop: "db" briefly did not resolve.
+# aardvark-dns 1.4 drops queries while it reloads on a container stop (containers/aardvark-dns#389):
+# "db" once did not resolve for the restore below.
 wait_for 30 compose exec -T backup getent hosts db
 if compose exec -T backup bash db/scripts/backup.sh restore > "$OUT/restore.log" 2>&1 \
    && compose restart db > "$OUT/restart-db.log" 2>&1 && wait_for 60 dbq postgres "$DB_PASSWORD" "SELECT 1"; then
