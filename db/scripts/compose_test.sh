@@ -41,7 +41,8 @@ check() { local what="$1"; shift; if "$@"; then ok "$what"; else not_ok "$what";
 summary() { echo "compose: $passed passed, $failed failed"; }
 give_up() { not_ok "$1"; summary; exit 1; }   # what follows needs what failed
 compose() { docker-compose "$@"; }
-up() { compose up -d db migrate postgrest nginx collector backup simulator $MONITORING; }
+# Every service of no profile, then the monitoring's (whose dependencies are then up already).
+up() { COMPOSE_PROFILES= compose up -d && compose up -d --no-deps $MONITORING; }
 since() { echo "$(( $(date +%s) - $1 ))s"; }
 wait_for() {  # wait_for SECONDS COMMAND...: until the command succeeds
   local end=$(( $(date +%s) + $1 )); shift
