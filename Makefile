@@ -13,15 +13,17 @@ help: ## List the targets
 bootstrap: ## Install Debian packages, PostgREST 12.0.2 and the Python environment (idempotent)
 	@bash $(S)/bootstrap.sh
 
-up: bootstrap db-start deploy ## Start the whole stack: cluster, deploy, demo data, PostgREST, nginx, VCC simulator, collector, Prometheus and its exporters
+up: bootstrap db-start deploy ## Start the whole stack: cluster, deploy, demo data, PostgREST, nginx, VCC simulator, collector, Prometheus and its exporters, archive consistency check and export
 	@bash $(S)/demo.sh
 	@bash $(S)/postgrest.sh start
 	@bash $(S)/nginx.sh start
 	@bash $(S)/collector.sh start
 	@bash $(S)/monitoring.sh start
+	@bash $(S)/archive_ops.sh start
 	@bash $(S)/status.sh
 
 down: ## Stop every process `make up` started
+	@bash $(S)/archive_ops.sh stop
 	@bash $(S)/monitoring.sh stop
 	@bash $(S)/collector.sh stop
 	@bash $(S)/nginx.sh stop

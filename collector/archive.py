@@ -21,7 +21,7 @@ from typing import Protocol
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from collector.messages import Batch, Message
+from collector.messages import Batch, BatchHeader, Message
 
 SCHEMA = pa.schema([
     pa.field("msg_type", pa.string(), nullable=False),
@@ -29,6 +29,9 @@ SCHEMA = pa.schema([
     pa.field("payload", pa.string(), nullable=False),   # the message's JSON text as received
 ])
 KINDS = ("bsm", "psm", "mapdata", "spat")
+# Every GCS call of the collector fails within this and is not retried by the client library
+# (its default retries a refused connection for two minutes, silently): the spool retries.
+GCS_TIMEOUT_S = 20
 
 
 def to_parquet(batch: Batch) -> bytes:
@@ -42,8 +45,16 @@ def to_parquet(batch: Batch) -> bytes:
     return out.getvalue()
 
 
+def read_table(data: bytes | str | os.PathLike[str]) -> pa.Table:
+    return pq.read_table(io.BytesIO(data) if isinstance(data, bytes) else data)
+
+
+def batch_id_in(table: pa.Table) -> uuid.UUID:
+    return uuid.UUID(table.schema.metadata[b"batch_id"].decode())
+
+
 def from_parquet(data: bytes | str | os.PathLike[str]) -> Batch:
-    table = pq.read_table(io.BytesIO(data) if isinstance(data, bytes) else data)
+    table = read_table(data)
     meta = table.schema.metadata
     cols = table.to_pydict()
     messages = [Message(t, r, p) for t, r, p in zip(cols["msg_type"], cols["received_at"], cols["payload"])]
@@ -68,7 +79,7 @@ def days(start: dt.datetime, end: dt.datetime) -> Iterator[dt.date]:
 
 
 class Archive(Protocol):
-    def put(self, batch: Batch, data: bytes) -> str: ...
+    def put(self, batch: Batch | BatchHeader, data: bytes) -> str: ...
     def list(self, msg_type: str, day: dt.date) -> list[str]: ...
     def read(self, name: str) -> bytes: ...
 
@@ -80,7 +91,7 @@ class LocalArchive:
     def __init__(self, root: str | os.PathLike[str]):
         self.root = Path(root)
 
-    def put(self, batch: Batch, data: bytes) -> str:
+    def put(self, batch: Batch | BatchHeader, data: bytes) -> str:
         n = 0
         while True:
             name = object_name(batch.msg_type, batch.first_received, n)
@@ -128,7 +139,7 @@ class GcsArchive:
         self.bucket = self.client.bucket(bucket)
         self._lock = threading.Lock()
 
-    def put(self, batch: Batch, data: bytes) -> str:
+    def put(self, batch: Batch | BatchHeader, data: bytes) -> str:
         from google.api_core.exceptions import PreconditionFailed
         n = 0
         # The precondition is what guarantees no overwrite on GCS, also against other writers;
@@ -138,16 +149,16 @@ class GcsArchive:
             while True:
                 name = object_name(batch.msg_type, batch.first_received, n)
                 blob = self.bucket.blob(name)
-                if not blob.exists():
+                if not blob.exists(retry=None, timeout=GCS_TIMEOUT_S):
                     blob.metadata = {"batch_id": str(batch.batch_id)}
                     try:
                         # retry=None: the collector's spool retries, with its own backoff
                         blob.upload_from_string(data, content_type="application/vnd.apache.parquet",
-                                                if_generation_match=0, retry=None, timeout=30)
+                                                if_generation_match=0, retry=None, timeout=GCS_TIMEOUT_S)
                         return name
                     except PreconditionFailed:
                         pass
-                if batch_id_of(blob.download_as_bytes()) == str(batch.batch_id):
+                if batch_id_of(blob.download_as_bytes(retry=None, timeout=GCS_TIMEOUT_S)) == str(batch.batch_id):
                     return name  # written before a crash: done
                 n += 1
 

@@ -9,8 +9,8 @@ is deterministic.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
+import os
 import sys
 import time
 import uuid
@@ -18,14 +18,16 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from collector.archive import Archive, days, from_parquet
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from collector.archive import Archive, days, read_table
 from collector.db import Database, Landed, reprocess
 from collector.logs import fields
-from collector.messages import Batch, Message
 
 log = logging.getLogger("collector.backfill")
 ORDER = ("mapdata", "spat", "bsm", "psm")  # intersections before the messages assigned to them
-LANDING_SESSIONS = 2  # database sessions a backfill lands on at once (one per core here)
+LANDING_SESSIONS = os.cpu_count() or 2  # database sessions a backfill lands on at once
 
 
 class Progress:
@@ -58,39 +60,45 @@ class BackfillResult:
     landed: int = 0
     duplicates: int = 0
     quarantined: int = 0
-    land_seconds: float = 0.0    # summed over the landing sessions
+    read_seconds: float = 0.0    # reading and filtering the archive's files (this thread)
+    land_seconds: float = 0.0    # COPY + CALL tsi.land_batch, summed over the landing sessions
     first_ms: int | None = None   # message times (not receipt times) of the landed BSM/PSM
     last_ms: int | None = None
 
-    def saw(self, raw: str) -> None:
-        try:
-            ts = json.loads(raw).get("timestamp")
-        except (ValueError, AttributeError):
-            return
-        if isinstance(ts, int) and 1_420_070_400_000 <= ts < 100_000_000_000_000:  # as the database validates
-            self.first_ms = ts if self.first_ms is None else min(self.first_ms, ts)
-            self.last_ms = ts if self.last_ms is None else max(self.last_ms, ts)
+    def saw(self, payload: pa.ChunkedArray) -> None:
+        """The range of the messages' own `timestamp`, found by a regular expression run by
+        Arrow (no JSON parsing in Python); the bounds the database validates apply."""
+        found = pc.struct_field(pc.extract_regex(payload, r'"timestamp":\s*(?P<ts>[0-9]{13,14})[,}\s]'), "ts")
+        ts = pc.cast(pc.drop_null(found), pa.int64())
+        ts = ts.filter(pc.and_(pc.greater_equal(ts, 1_420_070_400_000), pc.less(ts, 100_000_000_000_000)))
+        if len(ts):
+            lo, hi = pc.min(ts).as_py(), pc.max(ts).as_py()
+            self.first_ms = lo if self.first_ms is None else min(self.first_ms, lo)
+            self.last_ms = hi if self.last_ms is None else max(self.last_ms, hi)
 
 
 def backfill(archive: Archive, db: Database, process_conninfo: str | None, start: dt.datetime, end: dt.datetime,
              chunk_rows: int = 20_000) -> BackfillResult:
     """Lands every archived message received in [start, end) and reprocesses that range
-    (process_conninfo None: landing only)."""
+    (process_conninfo None: landing only). Files are read as Arrow tables and handed to COPY
+    as they are (Database.land_table): no message is parsed in Python."""
     names = [(kind, name) for kind in ORDER
              for day in days(start - dt.timedelta(days=1), end)  # a batch can start before midnight
              for name in archive.list(kind, day)]
     result = BackfillResult()
     progress = Progress("backfill: files", len(names))
-    pending: dict[str, list[Message]] = {}
-    # Batches land on as many sessions at once as the pool holds (landing is CPU-bound in the
-    # database; concurrent batches are safe: each de-duplicates and inserts in key order). At most
-    # two per session wait, so memory stays bounded however fast the archive reads.
-    sessions = db.pool.max_size
+    pending: dict[str, list[pa.Table]] = {}
+    pending_rows: dict[str, int] = {}
+    # Batches land on as many sessions at once as the database object has (landing is CPU-bound
+    # in the database; concurrent batches are safe: each de-duplicates and inserts in key order).
+    # At most two per session wait, so memory stays bounded however fast the archive reads.
+    sessions = db.sessions
     in_flight: deque[Future[tuple[Landed, float]]] = deque()
+    lo, hi = pa.scalar(start, pa.timestamp("us", tz="UTC")), pa.scalar(end, pa.timestamp("us", tz="UTC"))
 
-    def timed_land(batch: Batch) -> tuple[Landed, float]:
+    def timed_land(table: pa.Table) -> tuple[Landed, float]:
         t0 = time.monotonic()
-        return db.land(batch), time.monotonic() - t0
+        return db.land_table(uuid.uuid4(), table), time.monotonic() - t0
 
     def collect() -> None:
         r, seconds = in_flight.popleft().result()
@@ -101,31 +109,34 @@ def backfill(archive: Archive, db: Database, process_conninfo: str | None, start
 
     with ThreadPoolExecutor(max_workers=sessions) as executor:
         def land(kind: str) -> None:
-            msgs = pending.pop(kind, [])
-            if msgs:
+            tables = pending.pop(kind, [])
+            pending_rows.pop(kind, None)
+            if tables:
                 while len(in_flight) >= 2 * sessions:
                     collect()
-                in_flight.append(executor.submit(timed_land, Batch(uuid.uuid4(), kind, msgs)))
+                in_flight.append(executor.submit(timed_land, pa.concat_tables(tables)))
 
         previous = None
         for kind, name in names:
             if kind != previous and previous is not None:
-                # every batch of a kind lands before the next kind's: MapData before the messages it assigns
                 land(previous)
-                while in_flight:
-                    collect()
+                if previous == "mapdata":  # its intersections exist before the messages they are assigned
+                    while in_flight:
+                        collect()
             previous = kind
-            batch = from_parquet(archive.read(name))
-            rows = [m for m in batch.messages if start <= m.received_at < end]
+            t0 = time.monotonic()
+            table = read_table(archive.read(name))
+            rows = table.filter(pc.and_(pc.greater_equal(table["received_at"], lo), pc.less(table["received_at"], hi)))
             if kind in ("bsm", "psm"):
-                for m in rows:
-                    result.saw(m.raw)
-            pending.setdefault(kind, []).extend(rows)
+                result.saw(rows["payload"])
+            result.read_seconds += time.monotonic() - t0
+            pending.setdefault(kind, []).append(rows)
+            pending_rows[kind] = pending_rows.get(kind, 0) + rows.num_rows
             result.files += 1
-            result.rows += len(rows)
-            if len(pending[kind]) >= chunk_rows:
+            result.rows += rows.num_rows
+            if pending_rows[kind] >= chunk_rows:
                 land(kind)
-            progress.step(len(rows))
+            progress.step(rows.num_rows)
         if previous is not None:
             land(previous)
         while in_flight:

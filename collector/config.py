@@ -23,6 +23,15 @@ def _num(name: str, default: float) -> float:
     return value
 
 
+def _port(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    if not raw.isdigit() or int(raw) > 65535:
+        raise ConfigError(f"{name} must be a port number (0 disables), got {raw!r}")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
     vcc_base_url: str
@@ -41,6 +50,15 @@ class Settings:
     batch_s: float
     batch_max: int
     drain_s: float
+    buffer_max: int            # messages held in memory while the spool cannot be written
+    retry_max_s: float         # longest wait between two attempts of a failing sink write
+    sink_alert_s: float        # a sink failing this long is logged at error level
+    reject_after: int          # failures of one batch (while later ones succeed) before it is set aside
+    db_sessions: int
+    max_message_chars: int
+    auth_retry_s: float        # how long refused authentication is retried once it has worked
+    metrics_host: str
+    metrics_port: int
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -66,7 +84,16 @@ class Settings:
             spool_dir=env("COLLECTOR_SPOOL_DIR", "spool"),
             batch_s=_num("COLLECTOR_BATCH_S", 5),
             batch_max=int(_num("COLLECTOR_BATCH_MAX", 20_000)),
-            drain_s=_num("COLLECTOR_DRAIN_S", 30),
+            drain_s=_num("COLLECTOR_DRAIN_S", 6),
+            buffer_max=int(_num("COLLECTOR_BUFFER_MAX", 200_000)),
+            retry_max_s=_num("COLLECTOR_RETRY_MAX_S", 5),
+            sink_alert_s=_num("COLLECTOR_SINK_ALERT_S", 60),
+            reject_after=int(_num("COLLECTOR_REJECT_AFTER", 5)),
+            db_sessions=int(_num("COLLECTOR_DB_SESSIONS", os.cpu_count() or 2)),
+            max_message_chars=int(_num("COLLECTOR_MAX_MESSAGE_CHARS", 1_000_000)),
+            auth_retry_s=_num("VCC_AUTH_RETRY_S", 300),
+            metrics_host=env("TSDB_COLLECTOR_METRICS_HOST", "127.0.0.1"),
+            metrics_port=_port("TSDB_COLLECTOR_METRICS_PORT", 9188),
         )
 
     def require_credentials(self) -> None:

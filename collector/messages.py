@@ -24,3 +24,11 @@ class Batch:
     @property
     def first_received(self) -> dt.datetime:
         return min(m.received_at for m in self.messages)
+
+
+@dataclass(frozen=True)
+class BatchHeader:
+    """What the archive needs of a batch to name and mark its file (a Batch provides it too)."""
+    batch_id: uuid.UUID
+    msg_type: str
+    first_received: dt.datetime

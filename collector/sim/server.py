@@ -5,9 +5,11 @@ Plain asyncio streams: the WebSocket library's server speaks only GET, and the t
 is a form-encoded POST, so the little HTTP/1.1 and WebSocket framing needed is done here.
 
 Test controls (no auth): POST /sim/inject?type=bsm|psm[&kind=bad_json|missing_id|…] with an
-optional raw body adds one message to the next stream frame and snapshot; POST /sim/drop-streams
+optional raw body adds one message to the next stream frame and snapshot; POST
+/sim/inject?type=…&frame=1[&binary=1] sends the body as it is as a stream frame of its own;
+POST /sim/auth-outage?seconds=N answers 401 to everything for N seconds; POST /sim/drop-streams
 closes every stream; POST /sim/revoke-tokens expires every token; GET /sim/stats counts what
-was generated.
+was generated. --sent-log FILE writes every stream frame sent, as JSON lines (ground truth).
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ class FrameOfItsOwn(str):
     """A stream item sent as a frame by itself (a broken frame), not inside the next list."""
 
 
+class BinaryFrame(bytes):
+    """Bytes sent as a binary frame of their own (not necessarily UTF-8)."""
+
+
 @dataclass
 class SimConfig:
     host: str = "127.0.0.1"
@@ -52,6 +58,7 @@ class SimConfig:
     client_secret: str = "simulator-secret"
     token_lifetime_s: float = 3600.0
     malformed_rate: float = 0.0          # share of steps per intersection that add one malformed message
+    sent_log: str | None = None          # JSON lines of every stream frame sent (the tests' ground truth)
 
 
 class Simulator:
@@ -67,6 +74,8 @@ class Simulator:
         self.subscribers: list[tuple[str, re.Pattern[str] | None, asyncio.Queue[str | None]]] = []
         self.generated = {"bsm": 0, "psm": 0, "malformed": 0}
         self.server: asyncio.base_events.Server | None = None
+        self.auth_down_until = 0.0   # /sim/auth-outage: every call answers 401 until then
+        self.sent_log = open(cfg.sent_log, "a", encoding="utf-8") if cfg.sent_log else None  # noqa: SIM115
 
     # -- simulated time ------------------------------------------------------------------
     def sim_now_ms(self) -> int:
@@ -92,6 +101,28 @@ class Simulator:
         for table in self.latest.values():
             for key in [k for k, (ts, _) in table.items() if ts < cutoff]:
                 del table[key]
+
+    def log_sent(self, kind: str, items: list[str] | None = None, frame: str | bytes | None = None) -> None:
+        """One line per frame: the list's items, or a frame of its own (binary as latin-1)."""
+        if self.sent_log is None:
+            return
+        entry: dict[str, object] = {"t": time.time(), "kind": kind}
+        if frame is None:
+            entry["items"] = items
+        elif isinstance(frame, bytes):
+            entry["binary"] = frame.decode("latin-1")
+        else:
+            entry["frame"] = frame
+        self.sent_log.write(json.dumps(entry) + "\n")
+        self.sent_log.flush()
+
+    def inject_frame(self, msg_type: str, body: bytes, binary: bool) -> None:
+        """`body` sent as it is, as a frame of its own, to the streams of msg_type."""
+        self.generated["malformed"] += 1
+        item: str | bytes = BinaryFrame(body) if binary else FrameOfItsOwn(body.decode())
+        for k, _, queue in self.subscribers:
+            if k == msg_type:
+                queue.put_nowait(item)
 
     def inject(self, msg_type: str, kind: str | None = None, raw: str | None = None) -> None:
         """A malformed message into the streams and snapshots; text that is not JSON (bad_json
@@ -151,6 +182,8 @@ class Simulator:
         if path.startswith("/sim/"):
             return self._control(method, path, query, body)
         if path == "/api/auth/client" and method == "POST":
+            if self.auth_down_until > time.monotonic():
+                return 401, js, b'{"error":"invalid_client"}'
             if not headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
                 return 400, js, b'{"error":"invalid_request","error_description":"form-encoded body expected"}'
             form = dict(urllib.parse.parse_qsl(body.decode()))
@@ -163,6 +196,9 @@ class Simulator:
                 "refresh_expires_in": self.cfg.token_lifetime_s * 2, "token_type": "bearer"}).encode()
         if method != "GET":
             return 405, js, b'{"error":"method not allowed"}'
+        if self.auth_down_until > time.monotonic():
+            self.tokens.clear()
+            return 401, js, b'{"error":"unauthorized"}'
         if not self._authorised(headers):
             return 401, js, b'{"error":"unauthorized"}'
         self.advance()
@@ -185,6 +221,13 @@ class Simulator:
     def _control(self, method: str, path: str, query: dict[str, str], body: bytes) -> tuple[int, str, bytes]:
         if path == "/sim/stats":
             return 200, "application/json", json.dumps({**self.generated, "sim_ms": self.world.t_ms}).encode()
+        if path == "/sim/inject" and method == "POST" and query.get("frame"):
+            self.inject_frame(query.get("type", "bsm"), body, binary=query.get("binary") == "1")
+            return 200, "application/json", b"{}"
+        if path == "/sim/auth-outage" and method == "POST":  # auth and API answer 401 for a while
+            self.auth_down_until = time.monotonic() + float(query.get("seconds", "15"))
+            self.tokens.clear()
+            return 200, "application/json", b"{}"
         if path == "/sim/inject" and method == "POST":
             self.inject(query.get("type", "bsm"), query.get("kind"), body.decode() if body else None)
             return 200, "application/json", b"{}"
@@ -209,7 +252,7 @@ class Simulator:
         accept = base64.b64encode(hashlib.sha1((headers["sec-websocket-key"] + WS_GUID).encode()).digest())
         writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                      b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n")
-        queue: asyncio.Queue[str | None] = asyncio.Queue()  # a FrameOfItsOwn is a str too
+        queue: asyncio.Queue[str | bytes | None] = asyncio.Queue()  # a FrameOfItsOwn is a str too
         sub = (kind, re.compile(query["rsu"]) if query.get("rsu") else None, queue)
         self.subscribers.append(sub)
         closed = asyncio.Event()
@@ -225,11 +268,17 @@ class Simulator:
                         writer.write(_frame(0x8, struct.pack("!H", 1001)))
                         await writer.drain()
                         return
-                    if isinstance(item, FrameOfItsOwn):
+                    if isinstance(item, BinaryFrame):
+                        writer.write(_frame(0x2, item))
+                        self.log_sent(kind, frame=item)
+                    elif isinstance(item, FrameOfItsOwn):
                         writer.write(_frame(0x1, item.encode()))
+                        self.log_sent(kind, frame=str(item))
                     else:
-                        texts.append(item)
+                        texts.append(str(item))
                 writer.write(_frame(0x1, ("[" + ",".join(texts) + "]").encode()))  # [] is the keep-alive
+                if texts:
+                    self.log_sent(kind, texts)
                 await writer.drain()
         finally:
             self.subscribers.remove(sub)

@@ -13,6 +13,7 @@ bash "$S/deploy.sh" "$TEST_DB" >/dev/null
 TSDB_BENCH_DB="$TEST_DB" "$VENV/bin/python" -u "$ROOT/tests/bench/bench_tsi.py"
 TSDB_BENCH_DB="$TEST_DB" "$VENV/bin/python" -u "$ROOT/tests/bench/bench_rescore.py"
 TSDB_BENCH_DB="$TEST_DB" "$VENV/bin/python" -u "$ROOT/tests/bench/bench_collector.py"
+TSDB_BENCH_DB="$TEST_DB" "$VENV/bin/python" -u "$ROOT/tests/bench/bench_archive_ops.py"
 TSDB_BENCH_DB="$TEST_DB" "$VENV/bin/python" -u "$ROOT/tests/bench/bench_diary.py"
 TSDB_BENCH_DB="$TEST_DB" TSDB_POSTGREST_BIN="$POSTGREST_BIN" TSDB_JWT_SECRET="$(jwt_secret)" "$VENV/bin/python" -u "$ROOT/tests/bench/bench_api.py"
 dropdb --force "$TEST_DB"

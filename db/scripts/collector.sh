@@ -4,7 +4,9 @@
 #   (VCC_BASE_URL, default https://vcc.vtti.vt.edu). Without them it starts the VCC simulator on
 #   TSDB_SIM_PORT, collects from it, and (when the database has no hourly rollups yet) generates
 #   TSDB_HISTORY_DAYS days of simulated history in the background, so hourly and daily rollups have data.
-#   The archive goes to GCS_BUCKET when set, else to .local/collector/archive.
+#   The archive goes to GCS_BUCKET when set, else to .local/collector/archive. The collector runs
+#   under db/scripts/supervise.sh, which starts it again whenever it exits; its Prometheus metrics
+#   are on http://127.0.0.1:${TSDB_COLLECTOR_METRICS_PORT:-9188}/metrics.
 source "$(dirname "$0")/common.sh"
 
 SIM_PORT="${TSDB_SIM_PORT:-8088}"
@@ -32,7 +34,9 @@ start() {
       svc_start history "$VENV/bin/collector" generate-history --days "$HISTORY_DAYS"
     fi
   fi
-  svc_start collector "$VENV/bin/collector" run
+  # Supervised: a collector that exits (a crash, refused credentials) is started again, as
+  # compose's restart policy does; make status shows the restarts.
+  svc_start collector bash "$ROOT/db/scripts/supervise.sh" "$PID_DIR/collector.state" "$VENV/bin/collector" run
   sleep 1
   svc_pid collector >/dev/null || { tail -n 20 "$LOG_DIR/collector.log" >&2; die "the collector did not start"; }
   log "collector running (log $LOG_DIR/collector.log, archive ${GCS_BUCKET:+gs://$GCS_BUCKET}${GCS_BUCKET:-$COLLECTOR_ARCHIVE_DIR})"

@@ -96,12 +96,12 @@ svc_start() {  # svc_start NAME COMMAND...
   echo $! > "$PID_DIR/$name.pid"
 }
 
-svc_stop() {  # svc_stop NAME: TERM, then KILL after 10 s
+svc_stop() {  # svc_stop NAME: TERM to its whole process group (setsid made it a leader), KILL after 10 s
   local name="$1" pid i
   pid="$(svc_pid "$name")" || { rm -f "$PID_DIR/$name.pid"; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 100); do kill -0 -- "-$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
   rm -f "$PID_DIR/$name.pid"
   log "$name stopped"
 }

@@ -2,6 +2,13 @@
 # What the local stack runs and where.
 source "$(dirname "$0")/common.sh"
 state() { if "$@" >/dev/null 2>&1; then echo running; else echo stopped; fi; }
+# The collector's supervisor records each restart (db/scripts/supervise.sh).
+collector_restarts() {
+  local f="$PID_DIR/collector.state"
+  [ -f "$f" ] || return 0
+  # shellcheck disable=SC1090
+  ( source "$f"; echo " (restarted $restarts times by its supervisor; last exit status $last_exit at $last_exit_at)" )
+}
 
 # The cluster's own files live apart when its OS user cannot enter $LOCAL (see common.sh).
 cluster_state=""
@@ -20,7 +27,11 @@ traffic-safety database (local stack, state in $LOCAL)$cluster_state
   PostgREST       $(state svc_pid postgrest)  http://127.0.0.1:$POSTGREST_PORT/   (OpenAPI document at the root)
                   log  $LOG_DIR/postgrest.log
   VCC simulator   $(state svc_pid simulator)  http://127.0.0.1:${TSDB_SIM_PORT:-8088}/   log  $LOG_DIR/simulator.log
-  collector       $(state svc_pid collector)  archive ${GCS_BUCKET:+gs://$GCS_BUCKET}${GCS_BUCKET:-$LOCAL/collector/archive}, log  $LOG_DIR/collector.log
+  collector       $(state svc_pid collector)$(collector_restarts)  metrics http://127.0.0.1:${TSDB_COLLECTOR_METRICS_PORT:-9188}/metrics
+                  archive ${GCS_BUCKET:+gs://$GCS_BUCKET}${GCS_BUCKET:-$LOCAL/collector/archive}, log  $LOG_DIR/collector.log
+  consistency     $(state svc_pid consistency)  every ${TSDB_CONSISTENCY_EVERY_S:-3600} s, hours finished ${TSDB_CONSISTENCY_LAG:-2h} ago; log  $LOG_DIR/consistency.log
+                  results: make psql -> SELECT * FROM tsi.archive_consistency_status;
+  export          $(state svc_pid export)  finished local days into processed/ of the archive; log  $LOG_DIR/export.log
   history         $(if svc_pid history >/dev/null; then echo generating; elif db_has_history; then echo done; else echo none; fi)  log  $LOG_DIR/history.log
   nginx           $(state svc_pid nginx)  http://127.0.0.1:$PROXY_PORT/api/   (the API through the proxy; legacy /api/v1/…, /health)
                   logs $LOG_DIR/nginx-access.log, $LOG_DIR/nginx-error.log

@@ -1,11 +1,12 @@
 -- Deploy trafficsafety:api/diary_writes to pg
--- Rating, trip and vote submission. SECURITY DEFINER, because the REST roles enter no schema but
--- api: every statement here names the caller (diary.require_user) explicitly. The segment sums,
--- audit rows and implicit ratings follow through triggers.
+-- Reworked after v1.0.0: the duplicate and rate rules of ratings count on the server's clock
+-- (diary.enforce_rating_limits: when a rating arrived, whatever submitted_at the client claims),
+-- and a trip counts each rating it writes against the tier's limit (it counted once for up to
+-- 500). Votes and the views are as released.
 BEGIN;
 SET LOCAL ROLE tsdb_owner;
 
-CREATE FUNCTION api.submit_rating(segment_id text, rating integer, tags text[] DEFAULT '{}',
+CREATE OR REPLACE FUNCTION api.submit_rating(segment_id text, rating integer, tags text[] DEFAULT '{}',
                                   comment text DEFAULT NULL, rating_id uuid DEFAULT NULL,
                                   submitted_at timestamptz DEFAULT NULL, device text DEFAULT NULL,
                                   source text DEFAULT 'manual', route_id uuid DEFAULT NULL)
@@ -28,7 +29,7 @@ BEGIN
                                                   AND (x.user_id = uid OR x.is_public)) THEN
         PERFORM diary.not_found('route_id', 'no route of yours or public with this id');
     END IF;
-    PERFORM diary.enforce_write_limit(uid, 'rating');
+    PERFORM diary.enforce_rating_limits(uid, ARRAY[submit_rating.segment_id::text]);
     BEGIN
         INSERT INTO diary.ratings (rating_id, segment_id, route_id, user_id, rating, tags, comment,
                                    submitted_at, device, source)
@@ -52,9 +53,9 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION api.submit_rating(text, integer, text[], text, uuid, timestamptz, text, text, uuid) IS
-    'Rate a segment 1 (unsafe) to 5 (safe) with up to 5 tags and a comment. Send your own rating_id to make retries safe: a retry returns the existing rating. 409 when you rated the segment within the hour, 429 over your tier''s limit.';
+    'Rate a segment 1 (unsafe) to 5 (safe) with up to 5 tags and a comment. Send your own rating_id to make retries safe: a retry returns the existing rating. 409 when you rated the segment within the last hour (counted from when your ratings arrived, whatever submitted_at says), 429 over your tier''s limit.';
 
-CREATE FUNCTION api.submit_trip(submission_id uuid, segment_ids text[], rating integer,
+CREATE OR REPLACE FUNCTION api.submit_trip(submission_id uuid, segment_ids text[], rating integer,
                                 tags text[] DEFAULT '{}', comment text DEFAULT NULL,
                                 overrides jsonb DEFAULT '[]', submitted_at timestamptz DEFAULT NULL,
                                 device text DEFAULT NULL, route_id uuid DEFAULT NULL)
@@ -116,7 +117,7 @@ BEGIN
                                                   AND (x.user_id = uid OR x.is_public)) THEN
         PERFORM diary.not_found('route_id', 'no route of yours or public with this id');
     END IF;
-    PERFORM diary.enforce_write_limit(uid, 'rating');
+    PERFORM diary.enforce_rating_limits(uid, submit_trip.segment_ids);
 
     BEGIN
         WITH ins AS (
@@ -146,56 +147,6 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION api.submit_trip(uuid, text[], integer, text[], text, jsonb, timestamptz, text, uuid) IS
-    'Rate a travelled trip: one rating per segment of segment_ids with the overall rating, except up to 2 overrides [{"segment_id", "rating"}]. The client-generated submission_id makes retries safe.';
-
-CREATE FUNCTION api.submit_vote(segment_id text, action text, vote_id uuid DEFAULT NULL)
-RETURNS jsonb LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
-DECLARE
-    uid uuid := diary.require_user();
-    v   diary.votes;
-BEGIN
-    IF submit_vote.vote_id IS NOT NULL THEN
-        SELECT * INTO v FROM diary.votes x WHERE x.vote_id = submit_vote.vote_id AND x.user_id = uid;
-        IF FOUND THEN
-            RETURN to_jsonb(v) || jsonb_build_object('created', false);
-        END IF;
-    END IF;
-    IF submit_vote.action IS NULL OR submit_vote.action NOT IN ('agree', 'safer') THEN
-        PERFORM diary.invalid('action', 'must be agree or safer');
-    END IF;
-    PERFORM diary.require_segment(submit_vote.segment_id);
-    PERFORM diary.enforce_write_limit(uid, 'vote');
-    BEGIN
-        -- implicit_rating is set by the votes_implicit_rating trigger from the current score.
-        INSERT INTO diary.votes (vote_id, segment_id, user_id, action)
-        VALUES (coalesce(submit_vote.vote_id, gen_random_uuid()), submit_vote.segment_id, uid, submit_vote.action)
-        RETURNING * INTO v;
-    EXCEPTION
-        WHEN exclusion_violation THEN
-            RAISE unique_violation USING
-                MESSAGE = format('action: you voted %s on segment %s less than 24 hours ago',
-                                 submit_vote.action, submit_vote.segment_id),
-                HINT = 'one vote per user, segment and action per rolling 24 hours';
-        WHEN unique_violation THEN
-            RAISE unique_violation USING MESSAGE = 'vote_id: this id is already taken', HINT = 'field: vote_id';
-    END;
-    RETURN to_jsonb(v) || jsonb_build_object(
-        'created', true,
-        'segment', (SELECT to_jsonb(a) - 'geometry' FROM analytics.segment_aggregates a
-                    WHERE a.segment_id = v.segment_id));
-END
-$$;
-COMMENT ON FUNCTION api.submit_vote(text, text, uuid) IS
-    'Vote on a segment''s score: agree (counts as a rating equal to the current score) or safer (score + 1, at most 5). 409 for a second vote of the same kind within 24 h.';
-
-CREATE VIEW api.my_ratings WITH (security_invoker = true) AS
-SELECT rating_id, segment_id, route_id, submission_id, rating, tags, comment, submitted_at, device, source, status
-FROM diary.ratings;
-COMMENT ON VIEW api.my_ratings IS 'The logged-in user''s own ratings (nobody else''s are readable: only aggregates are public).';
-
-CREATE VIEW api.my_votes WITH (security_invoker = true) AS
-SELECT vote_id, segment_id, action, implicit_rating, submitted_at
-FROM diary.votes;
-COMMENT ON VIEW api.my_votes IS 'The logged-in user''s own votes.';
+    'Rate a travelled trip: one rating per segment of segment_ids with the overall rating, except up to 2 overrides [{"segment_id", "rating"}]. The client-generated submission_id makes retries safe. Each rating counts against your tier''s hourly limit; 409 when you rated one of the segments within the last hour.';
 
 COMMIT;

@@ -9,7 +9,7 @@ GRANT USAGE ON SCHEMA ops TO tsdb_monitor, analyst;
 GRANT SELECT ON ops.table_stats, ops.database_stats, ops.connections TO tsdb_monitor, analyst;
 GRANT EXECUTE ON FUNCTION
     ops.engine_status(), ops.landing_status(), ops.quarantine_by_reason(), ops.cron_jobs(), ops.partitions(),
-    ops.intersection_status(), ops.business_status(), ops.risk_bands()
+    ops.intersection_status(), ops.business_status(), ops.risk_bands(), ops.archive_consistency()
 TO tsdb_monitor, analyst;
 
 COMMIT;

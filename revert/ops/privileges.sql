@@ -3,7 +3,7 @@ BEGIN;
 
 REVOKE EXECUTE ON FUNCTION
     ops.engine_status(), ops.landing_status(), ops.quarantine_by_reason(), ops.cron_jobs(), ops.partitions(),
-    ops.intersection_status(), ops.business_status(), ops.risk_bands()
+    ops.intersection_status(), ops.business_status(), ops.risk_bands(), ops.archive_consistency()
 FROM tsdb_monitor, analyst;
 REVOKE SELECT ON ops.table_stats, ops.database_stats, ops.connections FROM tsdb_monitor, analyst;
 REVOKE USAGE ON SCHEMA ops FROM tsdb_monitor, analyst;

@@ -124,6 +124,7 @@ def main() -> None:
         stack.callback(postgrest.terminate)
         nginx_env = {**os.environ, "TSDB_PROXY_PORT": str(proxy_port), "TSDB_POSTGREST_PORT": str(pg_port),
                      "TSDB_NGINX_LOG_DIR": tmp, "TSDB_PROXY_RATE": "100000r/s", "TSDB_PROXY_BURST": "100000",
+                     "TSDB_PROXY_USER_RATE": "100000r/s", "TSDB_PROXY_USER_BURST": "100000",
                      "TSDB_PROXY_WORKERS": "1"}
         subprocess.run(["bash", str(ROOT / "db" / "scripts" / "nginx.sh"), "render", tmp], env=nginx_env, check=True)
         # no access log: it would measure the disk

@@ -6,9 +6,11 @@ data has them: islands of the routing graph), 2 000 users and 1 000 000 ratings 
 (bulk-loaded with triggers off, then the running sums built by the exact recompute, which is timed
 too). Figures, wall time over the Unix socket, p95 of N calls:
 
-1. rating submission (api.submit_rating as a logged-in user), next to the seed's design measured
-   in the same run on the same data: a rating insert followed by REFRESH MATERIALIZED VIEW
-   CONCURRENTLY of the seed's segment_aggregates view (a few samples, bounded by a timeout);
+1. rating submission (api.submit_rating as a logged-in user), next to the same without the copy
+   of the scores into diary.segments' columns (its trigger disabled), and next to the seed's
+   design measured in the same run on the same data: a rating insert followed by REFRESH
+   MATERIALIZED VIEW CONCURRENTLY of the seed's segment_aggregates view (a few samples, bounded
+   by a timeout); the refresh of all segments' score columns (the 10-minute job) is timed too;
 2. segments in a 1 km² bbox (api.segments), target p95 < 50 ms;
 3. a route of 5 km (api.route, balanced, with alternative), target p95 < 500 ms, next to
    release 1.0's api.route (nearest-node snapping) on the same pairs in the same run, with how
@@ -104,6 +106,9 @@ def load(conn: psycopg.Connection) -> None:
                 ON CONFLICT DO NOTHING""")
     timed("1 000 000 ratings over 180 days (bulk)", ratings)
     timed("exact recompute of all segment sums", lambda: conn.execute("CALL analytics.repair_segment_aggregates(now())"))
+    timed("score columns of all segments (diary.refresh_segment_scores, job diary-segment-scores, first run)",
+          lambda: conn.execute("SELECT diary.refresh_segment_scores()"))
+    timed("the job's next run (writes only what changed)", lambda: conn.execute("SELECT diary.refresh_segment_scores()"))
     conn.execute("VACUUM ANALYZE diary.ratings, diary.segments, analytics.segment_sums, diary.graph_edges, diary.graph_nodes")
 
 
@@ -112,10 +117,10 @@ def as_user(conn: psycopg.Connection, user: int) -> None:
     conn.execute("SELECT set_config('request.jwt.claims', %s, false)", (json.dumps({"role": "web_user", "sub": sub}),))
 
 
-def submissions(conn: psycopg.Connection, rng: random.Random) -> list[float]:
+def submissions(conn: psycopg.Connection, rng: random.Random, n: int = 150) -> list[float]:
     conn.execute("SET ROLE web_user")
     samples = []
-    for _ in range(300):
+    for _ in range(n):
         as_user(conn, rng.randint(1, 2000))
         seg = f"h-{rng.randint(0, N - 2)}-{rng.randint(0, N - 1)}"
         t = time.perf_counter()
@@ -200,8 +205,18 @@ def main() -> None:
     with connect() as conn:
         print(f"load average: {os.getloadavg()[0]:.2f} (2 cores shared: anything else running slows every figure)", flush=True)
         load(conn)
-        sub = submissions(conn, rng)
-        print(f"rating submission: p95 {ms(p95(sub))}, median {ms(statistics.median(sub))} ({len(sub)} ratings; target < 20 ms)", flush=True)
+        # Baseline of the same run, interleaved (the load of a shared machine varies): without
+        # the copy of the scores into diary.segments.
+        bare: list[float] = []
+        sub: list[float] = []
+        for _ in range(2):
+            conn.execute("ALTER TABLE diary.ratings DISABLE TRIGGER ratings_segment_scores_insert")
+            bare += submissions(conn, rng)
+            conn.execute("ALTER TABLE diary.ratings ENABLE TRIGGER ratings_segment_scores_insert")
+            sub += submissions(conn, rng)
+        print(f"rating submission: p95 {ms(p95(sub))}, median {ms(statistics.median(sub))} ({len(sub)} ratings; target < 20 ms); "
+              f"without copying the scores into diary.segments: p95 {ms(p95(bare))}, median {ms(statistics.median(bare))}",
+              flush=True)
         seed = seed_design(conn, rng)
         if seed is None:
             print(f"seed's refresh-on-write: over {SEED_TIMEOUT_S} s per write (timed out); incremental is over "
@@ -215,6 +230,12 @@ def main() -> None:
         def bbox_1km() -> tuple[object, ...]:
             x, y = LON0 + rng.random() * 9 * km_lon, LAT0 + rng.random() * 9 * km_lat
             return (f"{x},{y},{x + km_lon},{y + km_lat}",)
+        conn.execute("SET ROLE analyst")
+        reads(conn, rng, "the seed's analyst query §7.1: diary.segments in 1 km² with confidence >= 0.5",
+              """SELECT segment_id, street, decayed_mean, n_eff, confidence, top_tags, delta_30d FROM diary.segments
+                 WHERE ST_Intersects(geometry, ST_MakeEnvelope(%s, %s, %s, %s, 4326)) AND confidence >= 0.5 LIMIT 100""",
+              lambda: tuple(float(v) for v in bbox_1km()[0].split(",")), 50)
+        conn.execute("RESET ROLE")
         conn.execute("SET ROLE web_anon")
         reads(conn, rng, "segments in 1 km² (target p95 < 50 ms)", "SELECT * FROM api.segments(%s)", bbox_1km, 50)
 

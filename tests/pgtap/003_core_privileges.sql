@@ -1,14 +1,14 @@
 -- Cross-cutting guards over every object of our schemas, present and future: ownership,
 -- the api schema's shape, and who can do what.
 BEGIN;
-SELECT plan(19);
+SELECT plan(22);
 
 SELECT schema_owner_is(s, 'tsdb_owner', format('schema %s belongs to tsdb_owner', s))
-FROM unnest(ARRAY['tsi', 'diary', 'auth', 'analytics', 'audit', 'api']) AS s;
+FROM unnest(ARRAY['tsi', 'diary', 'auth', 'analytics', 'audit', 'api', 'hooks']) AS s;
 
 CREATE TEMP VIEW our_namespaces AS
 SELECT oid, nspname FROM pg_namespace
-WHERE nspname IN ('tsi', 'diary', 'auth', 'analytics', 'audit', 'api');
+WHERE nspname IN ('tsi', 'diary', 'auth', 'analytics', 'audit', 'api', 'hooks');
 
 SELECT is_empty(
     $$ SELECT c.oid::regclass FROM pg_class c JOIN our_namespaces n ON n.oid = c.relnamespace
@@ -38,8 +38,15 @@ SELECT is_empty(
 
 SELECT is_empty(
     $$ SELECT r, nspname FROM unnest(ARRAY['web_anon', 'web_user']) AS r, our_namespaces
-       WHERE nspname <> 'api' AND has_schema_privilege(r, oid, 'USAGE') $$,
-    'the REST API roles cannot enter any schema but api');
+       WHERE nspname NOT IN ('api', 'hooks') AND has_schema_privilege(r, oid, 'USAGE') $$,
+    'the REST API roles cannot enter any schema but api and hooks');
+SELECT is_empty(
+    $$ SELECT c.oid::regclass FROM pg_class c WHERE c.relnamespace = 'hooks'::regnamespace $$,
+    'hooks holds no table or view');
+SELECT results_eq(
+    $$ SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.pronamespace = 'hooks'::regnamespace $$,
+    $$ VALUES ('hooks.check_request()') $$,
+    'hooks holds only the pre-request check, which PostgREST does not expose (db-schemas is api)');
 SELECT is_empty(
     $$ SELECT r, nspname FROM unnest(ARRAY['web_anon', 'web_user', 'analyst', 'collector']) AS r, our_namespaces
        WHERE has_schema_privilege(r, oid, 'CREATE') $$,

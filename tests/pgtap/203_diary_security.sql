@@ -1,19 +1,21 @@
 -- Sign-up and log-in with database-signed JWTs, row-level security as anonymous, user A and
 -- user B, and the audit log.
 BEGIN;
-SELECT plan(34);
+SELECT plan(36);
 
 -- Accounts through the API functions, as PostgREST's anonymous role would call them.
 SELECT tests.act_as_anon();
 SELECT api.sign_up('Alice@Example.org', 'correct horse battery', 'Alice') ->> 'user_id' AS alice \gset
 SELECT api.sign_up('bob@example.org', 'another long password') ->> 'user_id' AS bob \gset
-SELECT throws_ok($$SELECT api.sign_up('ALICE@example.org', 'whatever long enough')$$, '23505',
-                 'email: an account with this e-mail address exists', 'e-mail addresses are unique regardless of case');
+SELECT is(api.sign_up('ALICE@example.org', 'whatever long enough') ->> 'message',
+          'email: an account with this e-mail address exists', 'e-mail addresses are unique regardless of case');
+SELECT is(current_setting('response.status'), '409', 'a taken e-mail: HTTP 409 (response.status), the attempt counted');
 SELECT throws_ok($$SELECT api.sign_up('carol@example.org', 'short')$$, '22023',
                  'password: must be at least 10 characters', 'a short password is refused, naming the rule');
 SELECT throws_ok($$SELECT api.sign_up('not-an-email', 'long enough password')$$, '22023',
                  'email: must be an e-mail address', 'a malformed e-mail is refused');
-SELECT throws_ok($$SELECT api.log_in('alice@example.org', 'wrong password!')$$, 'PT401', NULL, 'a wrong password gets 401');
+SELECT is(api.log_in('alice@example.org', 'wrong password!') ->> 'code', 'PT401', 'a wrong password gets the 401 body');
+SELECT is(current_setting('response.status'), '401', 'with HTTP status 401 (response.status), its failure counted');
 SELECT lives_ok($$SELECT api.log_in('ALICE@example.org ', 'correct horse battery')$$, 'log-in ignores case and surrounding blanks of the e-mail');
 SELECT api.log_in('alice@example.org', 'correct horse battery') ->> 'token' AS token \gset
 SELECT tests.act_as_nobody();

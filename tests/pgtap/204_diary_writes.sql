@@ -73,13 +73,13 @@ SELECT is((SELECT count(*)::integer FROM api.segments('-75.2,39.8,-75.0,40.0', 0
 SELECT is((SELECT count(*)::integer FROM api.segments('-75.2,39.8,-75.0,40.0', updated_after => now() - interval '1 second')), 4,
           'updated_after keeps segments whose scores changed since (w1..w4)');
 
--- Write limits: the free tier allows 20 rating submissions per rolling hour (a trip is one).
+-- Write limits: the free tier allows 20 ratings per rolling hour (each rating of a trip counts).
 SELECT tests.act_as_nobody();
 INSERT INTO diary.ratings (segment_id, user_id, rating, submitted_at, created_at)
 SELECT 'w5', '00000000-0000-0000-0000-0000000000e1', 3, now() - make_interval(hours => 1 + i), now() - interval '10 minutes'
-FROM generate_series(1, 18) i;  -- with the rating and the trip above: 20
+FROM generate_series(1, 16) i;  -- with the rating and the trip's 3 above: 20
 SELECT tests.act_as_user('00000000-0000-0000-0000-0000000000e1');
-SELECT throws_ok($$SELECT api.submit_rating('w5', 3)$$, 'PGRST', NULL, 'the 21st rating submission in an hour is refused (HTTP 429)');
+SELECT throws_ok($$SELECT api.submit_rating('w5', 3)$$, 'PGRST', NULL, 'the 21st rating in an hour is refused (HTTP 429)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -193,6 +193,7 @@ def collector_env(test_db: str, sim: Sim | None, tmp_path: Path, **extra: str) -
         "VCC_CLIENT_ID": SIM_ID,
         "VCC_CLIENT_SECRET": SIM_SECRET,
         "COLLECTOR_DRAIN_S": "20",
+        "TSDB_COLLECTOR_METRICS_PORT": "0",  # tests run beside other stacks; a test that reads /metrics sets one
     }
     if sim:
         env["VCC_BASE_URL"] = sim.url

@@ -7,6 +7,7 @@ exports its coordinates); HTTP tests start their own PostgREST on a free port ag
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -61,9 +62,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def postgrest(test_db: str, jwt_secret: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real PostgREST binary serving the test database; yields its base URL."""
+@contextlib.contextmanager
+def _run_postgrest(test_db: str, jwt_secret: str, log: Path, **env_overrides: str) -> Iterator[str]:
+    """Run the PostgREST binary with db/postgrest.conf (PGRST_* variables override it)."""
     port = _free_port()
     env = {
         **os.environ,
@@ -72,8 +73,8 @@ def postgrest(test_db: str, jwt_secret: str, tmp_path_factory: pytest.TempPathFa
         "PGRST_JWT_SECRET": jwt_secret,
         # as behind the tests' nginx: the API at /api (the OpenAPI document's basePath)
         "PGRST_APP_SETTINGS_API_URL": "http://127.0.0.1/api",
+        **env_overrides,
     }
-    log = tmp_path_factory.mktemp("postgrest") / "postgrest.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [_env("TSDB_POSTGREST_BIN"), str(ROOT / "db" / "postgrest.conf")],
@@ -95,6 +96,24 @@ def postgrest(test_db: str, jwt_secret: str, tmp_path_factory: pytest.TempPathFa
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def postgrest(test_db: str, jwt_secret: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real PostgREST binary serving the test database; yields its base URL."""
+    with _run_postgrest(test_db, jwt_secret, tmp_path_factory.mktemp("postgrest") / "postgrest.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def start_postgrest(test_db: str, jwt_secret: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., str]]:
+    """Start further PostgREST instances with PGRST_* overrides (stopped after the module)."""
+    with contextlib.ExitStack() as stack:
+        def _start(**env_overrides: str) -> str:
+            log = tmp_path_factory.mktemp("postgrest") / "postgrest.log"
+            return stack.enter_context(_run_postgrest(test_db, jwt_secret, log, **env_overrides))
+
+        yield _start
 
 
 @pytest.fixture(scope="session")

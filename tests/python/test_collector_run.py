@@ -39,7 +39,7 @@ def bsm_keys(batches: list[tuple[str, Batch]], rsu: str) -> set[tuple[int, int, 
             try:
                 msg = json.loads(m.raw)
                 c = msg["bsmJson"]["coreData"]
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, RecursionError):
                 continue
             if msg.get("rsuName") == rsu:
                 keys.add((c["id"], c["msgCnt"], c["secMark"], msg["timestamp"] // 1000))
@@ -143,7 +143,8 @@ def test_gcs_down_spools_then_drains_while_landing_goes_on(
     proxy = TcpProxy((host, int(port)))
     proxy.down()
     emulator = f"http://127.0.0.1:{proxy.port}"
-    env = collector_env(test_db, sim, tmp_path, GCS_BUCKET="archive", STORAGE_EMULATOR_HOST=emulator)
+    env = collector_env(test_db, sim, tmp_path, GCS_BUCKET="archive", STORAGE_EMULATOR_HOST=emulator,
+                        COLLECTOR_SINK_ALERT_S="3")
     t0 = time.time()
     proc = run_collector(env, tmp_path / "collector.log")
     with connect() as conn:
@@ -151,7 +152,12 @@ def test_gcs_down_spools_then_drains_while_landing_goes_on(
             return conn.execute("SELECT count(*) FROM tsi.landed_batches WHERE landed_at >= to_timestamp(%s)",
                                 (t0,)).fetchone()[0]
         wait_until(lambda: landed() >= 6, 30, "batches landed while GCS is down")
+    wait_until(lambda: '"sink failing"' in proc.text(), 20, "the archive's outage logged")
+    assert any(e["event"] == "sink failing" and e["sink"] == "archive" and e["level"] == "error"
+               for e in map(json.loads, proc.text().splitlines()))
     proxy.up()
+    # within seconds of GCS's return (the client library's own retries once took up to a minute)
+    wait_until(lambda: '"sink recovered"' in proc.text(), 10, "the archive to recover")
     wait_until(lambda: not list((tmp_path / "spool").glob("*.parquet")), 60, "the spool to drain")
     assert proc.stop() == 0, proc.text()
     monkeypatch.setenv("STORAGE_EMULATOR_HOST", emulator)

@@ -125,7 +125,8 @@ def start_proxy(postgrest: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
 @pytest.fixture(scope="session")
 def proxy(start_proxy: Callable[..., str]) -> str:
     """nginx with a rate limit the tests cannot reach: its base URL."""
-    return start_proxy(TSDB_PROXY_RATE="1000r/s", TSDB_PROXY_BURST="1000")
+    return start_proxy(TSDB_PROXY_RATE="1000r/s", TSDB_PROXY_BURST="1000", TSDB_PROXY_USER_RATE="1000r/s",
+                       TSDB_PROXY_USER_BURST="1000", TSDB_PROXY_LOGIN_RATE="1000r/s", TSDB_PROXY_LOGIN_BURST="1000")
 
 
 # Shared by the API tests.

@@ -113,7 +113,8 @@ def test_non_ascii_headers_are_400_json(proxy: str) -> None:
 
 def test_rate_limit_is_429_json_with_retry_after(start_proxy: Callable[..., str]) -> None:
     limited = start_proxy(TSDB_PROXY_RATE="1r/m", TSDB_PROXY_BURST="1",
-                          TSDB_PROXY_WRITE_RATE="1r/m", TSDB_PROXY_WRITE_BURST="1")
+                          TSDB_PROXY_WRITE_RATE="1r/m", TSDB_PROXY_WRITE_BURST="1",
+                          TSDB_PROXY_LOGIN_RATE="1r/m", TSDB_PROXY_LOGIN_BURST="1")
     for path in ("/api/intersections?limit=1", "/api/v1/safety/index/"):
         responses = [get(limited, path) for _ in range(3)]
         last = responses[-1]

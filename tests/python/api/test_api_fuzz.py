@@ -21,7 +21,9 @@ MAX_SECONDS = int(os.environ.get("TSDB_FUZZ_SECONDS", "60"))
 
 def test_schemathesis_finds_no_server_error(start_proxy: Callable[..., str], api_data: ApiData, tmp_path: Path) -> None:
     api = start_proxy(TSDB_PROXY_RATE="10000r/s", TSDB_PROXY_BURST="10000",
-                      TSDB_PROXY_WRITE_RATE="10000r/s", TSDB_PROXY_WRITE_BURST="10000") + "/api"
+                      TSDB_PROXY_WRITE_RATE="10000r/s", TSDB_PROXY_WRITE_BURST="10000",
+                      TSDB_PROXY_USER_RATE="10000r/s", TSDB_PROXY_USER_BURST="10000",
+                      TSDB_PROXY_LOGIN_RATE="10000r/s", TSDB_PROXY_LOGIN_BURST="10000") + "/api"
     schemathesis = Path(sys.executable).with_name("schemathesis")
     run = subprocess.run(
         [str(schemathesis), "run", api + "/", "--url", api, "--checks", "not_a_server_error",

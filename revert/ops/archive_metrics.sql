@@ -1,0 +1,4 @@
+-- Revert trafficsafety:ops/archive_metrics from pg
+BEGIN;
+DROP FUNCTION ops.archive_consistency();
+COMMIT;
