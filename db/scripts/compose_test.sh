@@ -169,12 +169,9 @@ echo "  landed so far: $(landed) messages"
 PROM="http://127.0.0.1:$PROMETHEUS_PORT"
 prom() { curl -fsS --max-time 10 "$PROM/api/v1/$1" "${@:2}"; }
 check "Prometheus ready ($PROM/-/ready)" wait_for 60 curl -fsS --max-time 5 "$PROM/-/ready"
-# The collector serves /metrics only from the collector-robust branch on (TSDB_COLLECTOR_METRICS_HOST):
-# until then its target is reported, not required.
-collector_metrics=0; [ -f "$ROOT/collector/metrics.py" ] && collector_metrics=1
+# (the collector's /metrics listens on the compose network: TSDB_COLLECTOR_METRICS_HOST 0.0.0.0)
 JOBS="$(sed -nE 's/^ *- job_name: *(\S+)/\1/p' "$ROOT/monitoring/prometheus.compose.yml")"
-[ "$collector_metrics" = 1 ] || JOBS="$(grep -vx collector <<<"$JOBS")"
-targets_down() {  # "job health error" of each of those jobs not up
+targets_down() {  # "job health error" of each job of monitoring/prometheus.compose.yml not up
   local t job; t="$(prom targets)" || { echo "(no answer)"; return; }
   for job in $JOBS; do
     jq -e --arg j "$job" '.data.activeTargets | map(select(.labels.job == $j)) | length > 0 and all(.health == "up")' <<<"$t" >/dev/null \
@@ -184,10 +181,6 @@ targets_down() {  # "job health error" of each of those jobs not up
 all_up() { [ -z "$(targets_down)" ]; }
 if wait_for 45 all_up; then ok "every target Prometheus scrapes is up: $(echo $JOBS)"
 else targets_down | sed 's/^/  /'; not_ok "every target Prometheus scrapes is up"; fi
-if [ "$collector_metrics" = 0 ]; then
-  echo "  collector target: $(prom targets | jq -r '.data.activeTargets[] | select(.labels.job == "collector") | "\(.health) \(.lastError)"')" \
-       "(not required: this collector serves no /metrics)"
-fi
 # The exporter, logged in as tsdb_monitor over verify-full TLS: connected, every query of
 # monitoring/queries.yaml without error, and the key series of each (the ones that always have rows).
 OPS_METRICS=(pg_up==1 pg_exporter_last_scrape_error==0 tsdb_engine_pending_minutes tsdb_engine_processing_lag_seconds
