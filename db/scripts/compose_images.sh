@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Prepares podman to run docker-compose.yml on this machine, with no Docker engine and no image
 # registry: configures podman (runc, ulimits that fit the machine), imports a Debian bookworm base
-# image made by debootstrap, and builds stand-ins for the compose file's four upstream images
-# from Debian packages and npm's PostgREST binary, tagged with the upstream names so the
+# image made by debootstrap, and builds stand-ins for the compose file's upstream images from
+# Debian packages and npm's PostgREST binary (all but pgAdmin's and Grafana's), tagged with the upstream names so the
 # project's Dockerfiles and compose file resolve them locally and pull nothing.
 # Idempotent: the base image and the stand-ins' layers stay in podman's store
 # (/var/lib/containers/storage) between runs, the debootstrap tree in $COMPOSE_CACHE.
@@ -44,9 +44,9 @@ base_image() {
   tar -C "$tree" -c . | podman import --change 'CMD ["bash"]' - "$BASE_IMAGE" >/dev/null
 }
 
-build() {  # build TAG CONTAINERFILE [CONTEXT]
-  local ctx="${3:-$STANDINS}" log="$COMPOSE_CACHE/build-${2%.Containerfile}.log"
-  podman build --quiet -t "$1" -f "$ctx/$2" "$ctx" > "$log" 2>&1 \
+build() {  # build TAG CONTAINERFILE [CONTEXT [TARGET]]
+  local ctx="${3:-$STANDINS}" log="$COMPOSE_CACHE/build-${2%.Containerfile}${4:+-$4}.log"
+  podman build --quiet ${4:+--target "$4"} -t "$1" -f "$ctx/$2" "$ctx" > "$log" 2>&1 \
     || { tail -n 30 "$log" >&2; die "building the stand-in $1 failed (log $log)"; }
 }
 
@@ -62,6 +62,12 @@ standins() {
   build docker.io/library/nginx:1.22 nginx.Containerfile
   build docker.io/library/python:3.11-slim python.Containerfile "$ctx"
   build docker.io/postgrest/postgrest:v12.0.2 postgrest.Containerfile "$ctx"
+  # the monitoring profile's (prometheus.Containerfile: one stage of packages, a target each)
+  build docker.io/prom/prometheus:v2.42.0 prometheus.Containerfile "$STANDINS" prometheus
+  build docker.io/prom/alertmanager:v0.25.0 prometheus.Containerfile "$STANDINS" alertmanager
+  build quay.io/prometheuscommunity/postgres-exporter:v0.11.1 prometheus.Containerfile "$STANDINS" postgres-exporter
+  build docker.io/nginx/nginx-prometheus-exporter:0.11.0 prometheus.Containerfile "$STANDINS" nginx-exporter
+  build docker.io/prom/node-exporter:v1.5.0 prometheus.Containerfile "$STANDINS" node-exporter
   rm -rf "$ctx"
 }
 
@@ -69,4 +75,6 @@ mkdir -p "$COMPOSE_CACHE"
 configure_podman
 base_image
 standins
-log "stand-ins ready: postgis/postgis:15-3.3 nginx:1.22 postgrest/postgrest:v12.0.2 python:3.11-slim"
+log "stand-ins ready: postgis/postgis:15-3.3 nginx:1.22 postgrest/postgrest:v12.0.2 python:3.11-slim," \
+  "prom/prometheus:v2.42.0 prom/alertmanager:v0.25.0 prometheuscommunity/postgres-exporter:v0.11.1" \
+  "nginx/nginx-prometheus-exporter:0.11.0 prom/node-exporter:v1.5.0"
