@@ -187,13 +187,14 @@ def test_a_stopped_exporter_fires_its_alert_after_its_for_and_reaches_alertmanag
     _wait("postgres up", lambda: _health(stack).get("postgres") == "up", 10)
     stack.procs["postgres-exporter"].terminate()
     stack.procs["postgres-exporter"].wait(timeout=10)
+    # A scrape may already fail while terminate() waits, so "stopped" can be a second or two late.
     stopped = time.monotonic()
     alert = 'ALERTS{alertname="TsdbTargetDown", job="postgres"'
     _wait("pending", lambda: bool(stack.query(alert + ', alertstate="pending"}')), 10)
     assert not stack.query(alert + ', alertstate="firing"}')
     _wait("firing", lambda: bool(stack.query(alert + ', alertstate="firing"}')), 80)
     took = time.monotonic() - stopped
-    assert 60 <= took <= 70, f"fired {took:.0f} s after the exporter stopped (for: 1m, scrape and evaluation every 1 s)"
+    assert 58 <= took <= 70, f"fired {took:.0f} s after the exporter stopped (for: 1m, scrape and evaluation every 1 s)"
 
     def in_alertmanager() -> bool:
         alerts = httpx.get(f"{stack.alertmanager}/api/v2/alerts", timeout=5).json()
