@@ -189,36 +189,52 @@ COMMENT ON FUNCTION tsi.recompute_constants(integer, timestamptz) IS
 
 -- One baseline set per UTC day from the trailing period's hourly rollups; hours whose minutes
 -- were scored with bootstrap constants are left out (and counted, so the set is redone later).
+-- An (intersection, local hour) the trailing period never saw (a first day, or history that
+-- starts at some hour) takes the day's own hour, as a first day's constants take its own
+-- minutes: the intersection's all-day mean would pull its night toward its rush hours.
 CREATE FUNCTION tsi.baselines_from_hours(valid_from timestamptz)
 RETURNS SETOF tsi.eb_baselines
 LANGUAGE sql STABLE
 AS $$
     WITH hours AS (
-        SELECT h.*, EXISTS (SELECT FROM tsi.normalization_constants AS k
-                            WHERE k.is_bootstrap AND k.valid_from < h.hour_timestamp + interval '1 hour'
-                              AND k.valid_until > h.hour_timestamp) AS bootstrap_scored
+        SELECT h.*, h.hour_timestamp >= valid_from AS own,
+               EXISTS (SELECT FROM tsi.normalization_constants AS k
+                       WHERE k.is_bootstrap AND k.valid_from < h.hour_timestamp + interval '1 hour'
+                         AND k.valid_until > h.hour_timestamp) AS bootstrap_scored
         FROM tsi.safety_indices_hourly AS h
         WHERE h.hour_timestamp >= valid_from - make_interval(days => (tsi.formula_at(valid_from)).normalization_period_days)
-          AND h.hour_timestamp < valid_from AND h.avg_combined_raw IS NOT NULL
+          AND h.hour_timestamp < valid_from + interval '1 day' AND h.avg_combined_raw IS NOT NULL
+    ), wanted AS (
+        -- the trailing period's hours, and the day's own for the (intersection, hour) it lacks
+        SELECT h.* FROM hours AS h
+        WHERE NOT h.own
+           OR NOT EXISTS (SELECT FROM hours AS t
+                          WHERE NOT t.own AND NOT t.bootstrap_scored
+                            AND t.intersection_id = h.intersection_id AND t.hour_of_day = h.hour_of_day)
     ), complete AS (
-        -- rolled up and not waiting to be rolled up again
-        SELECT least(valid_from, (SELECT w.watermark FROM tsi.rollup_watermarks AS w WHERE w.rollup = 'hourly'),
+        -- rolled up and not waiting to be rolled up again: up to valid_from, or to the day's end when
+        -- it took own hours
+        SELECT least(CASE WHEN EXISTS (SELECT FROM wanted WHERE own AND NOT bootstrap_scored)
+                          THEN valid_from + interval '1 day' ELSE valid_from END,
+                     (SELECT w.watermark FROM tsi.rollup_watermarks AS w WHERE w.rollup = 'hourly'),
                      (SELECT min(d.hour_timestamp) FROM tsi.dirty_hours AS d)) AS until,
-               (SELECT count(*) FILTER (WHERE bootstrap_scored)::integer FROM hours) AS excluded
+               (SELECT count(*) FILTER (WHERE bootstrap_scored)::integer FROM wanted) AS excluded
     )
     SELECT valid_from, h.intersection_id, h.hour_of_day,
            sum(h.avg_combined_raw * h.minutes_with_data) / sum(h.minutes_with_data),
            sum(h.avg_vru_raw * h.minutes_with_data) / sum(h.minutes_with_data),
            sum(h.avg_vehicle_raw * h.minutes_with_data) / sum(h.minutes_with_data),
            sum(h.minutes_with_data)::bigint, now(), (SELECT until FROM complete), (SELECT excluded FROM complete)
-    FROM hours AS h
+    FROM wanted AS h
     WHERE NOT h.bootstrap_scored
     GROUP BY GROUPING SETS ((h.intersection_id, h.hour_of_day), (h.intersection_id), ())
     HAVING sum(h.minutes_with_data) > 0
 $$;
 COMMENT ON FUNCTION tsi.baselines_from_hours(timestamptz) IS
     'The Empirical-Bayes baseline set valid from `valid_from`: minute-weighted mean raw indices of the trailing period''s hourly rollups per (intersection, local hour), '
-    'per intersection and for the network, leaving out hours scored with bootstrap constants (excluded_hours); history_until = the end of the final hourly rollups (the hourly watermark or the first hour waiting to be rolled up again), at most valid_from.';
+    'per intersection and for the network, leaving out hours scored with bootstrap constants (excluded_hours). An (intersection, local hour) the trailing period lacks '
+    'takes the set''s own day''s hour instead (a first day, history that starts mid-day). history_until = the end of the final hourly rollups (the hourly watermark '
+    'or the first hour waiting to be rolled up again), at most valid_from, or at most the day''s end when own hours were taken.';
 
 CREATE FUNCTION tsi.store_baselines(valid_from timestamptz)
 RETURNS boolean

@@ -133,13 +133,23 @@ BEGIN
         END IF;
     END LOOP;
 
-    -- A baseline set per UTC day with data, redone while it misses hours of its trailing period.
+    -- A baseline set per UTC day with data, redone while it misses hours of its trailing period,
+    -- or an (intersection, local hour) of its own day that the set has no baseline for yet (it
+    -- takes the day's own hour then; tsi.baselines_from_hours), until the day is rolled up.
     FOR d IN
         SELECT g.day
         FROM generate_series(date_trunc('day', oldest), date_trunc('day', final - interval '1 microsecond'), interval '1 day') AS g (day)
         WHERE EXISTS (SELECT FROM features_minute AS f WHERE f.minute >= g.day AND f.minute < g.day + interval '1 day')
-          AND NOT EXISTS (SELECT FROM eb_baselines AS e
-                          WHERE e.valid_from = g.day AND e.history_until >= g.day AND e.excluded_hours = 0)
+          AND NOT EXISTS (
+              SELECT FROM eb_baselines AS e
+              WHERE e.valid_from = g.day AND e.history_until >= g.day AND e.excluded_hours = 0
+                AND (e.history_until >= g.day + interval '1 day'
+                     OR NOT EXISTS (SELECT FROM safety_indices_hourly AS h
+                                    WHERE h.hour_timestamp >= g.day AND h.hour_timestamp < g.day + interval '1 day'
+                                      AND h.avg_combined_raw IS NOT NULL
+                                      AND NOT EXISTS (SELECT FROM eb_baselines AS p
+                                                      WHERE p.valid_from = g.day AND p.intersection_id = h.intersection_id
+                                                        AND p.hour_of_day = h.hour_of_day))))
         ORDER BY 1
     LOOP
         IF store_baselines(d) THEN
@@ -151,7 +161,7 @@ $$;
 COMMENT ON PROCEDURE tsi.refresh_constants(timestamptz) IS
     'Brings constants and Empirical-Bayes baselines up to date with the final minutes at `at` (tsi.final_until): recomputes bootstrap constants and '
     'constants computed before their history was final (tsi.recompute_constants), and the baseline set of every UTC day with features that was computed '
-    'from less than its whole trailing period (tsi.store_baselines); rescores (tsi.rescore) the minutes whose constants or baselines changed. '
+    'from less than its whole trailing period or lacks an (intersection, local hour) its own rolled-up hours have (tsi.store_baselines); rescores (tsi.rescore) the minutes whose constants or baselines changed. '
     'Waits for processing''s lock. The pg_cron job tsi-recompute-constants calls it every 10 minutes with now().';
 
 COMMIT;

@@ -6,7 +6,7 @@
 -- features exactly as processing the raw messages gives it, also beyond the 1-minute rows'
 -- retention, and features are kept long enough for that.
 BEGIN;
-SELECT plan(20);
+SELECT plan(23);
 
 \ir lib/positions.psql
 
@@ -121,6 +121,33 @@ SELECT results_eq(
     $$ VALUES (0, 480::bigint) $$,
     'refresh_constants redoes a baseline set that left hours out once they are scored properly');
 
+-- A first day has no trailing hours: its own hours are its baselines ---------------------------------------
+SELECT results_eq(
+    $$ SELECT hour_of_day, round(combined_baseline::numeric, 9), history_until FROM tsi.eb_baselines
+       WHERE valid_from = '2026-09-18+00' AND intersection_id = 1101 AND hour_of_day IS NOT NULL ORDER BY 1 $$,
+    $$ SELECT hour_of_day, round(avg_combined_raw::numeric, 9), '2026-09-19+00'::timestamptz FROM tsi.safety_indices_hourly
+       WHERE intersection_id = 1101 AND hour_timestamp >= '2026-09-18' AND hour_timestamp < '2026-09-19' ORDER BY 1 $$,
+    'a first day takes its own hours as the baselines of the (intersection, local hour)s no trailing period has, and is complete once the day is rolled up');
+SELECT is(
+    (SELECT count(*)::integer FROM tsi.safety_indices_realtime AS r
+     JOIN tsi.eb_baselines AS b ON b.valid_from = '2026-09-18+00' AND b.intersection_id = r.intersection_id
+                                AND b.hour_of_day = extract(hour FROM r.timestamp AT TIME ZONE 'America/New_York')
+     WHERE r.timestamp >= '2026-09-18' AND r.timestamp < '2026-09-19'
+       AND abs(r.combined_index_eb - tsi.eb_adjust(r.combined_index, b.combined_baseline, r.window_volume, 50)) < 1e-9),
+    (SELECT count(*)::integer FROM tsi.safety_indices_realtime WHERE timestamp >= '2026-09-18' AND timestamp < '2026-09-19'),
+    'and its minutes were rescored with them (not with the intersection''s all-day mean)');
+-- History that starts mid-day: an hour the trailing period lacks is taken from the day itself
+SELECT pg_temp.traffic(1102, '2026-09-19 18:00+00', 60, 3);
+CALL tsi.process_range('2026-09-19 18:00+00', '2026-09-19 19:00+00');
+CALL tsi.rollup_hourly('2026-09-21+00');
+CALL tsi.refresh_constants('2026-09-20 10:40+00');
+SELECT results_eq(
+    $$ SELECT hour_of_day, round(combined_baseline::numeric, 9) FROM tsi.eb_baselines
+       WHERE valid_from = '2026-09-19+00' AND intersection_id = 1102 AND hour_of_day = 14 $$,
+    $$ SELECT 14, round(avg_combined_raw::numeric, 9) FROM tsi.safety_indices_hourly
+       WHERE intersection_id = 1102 AND hour_timestamp = '2026-09-19 18:00+00' $$,
+    'refresh_constants redoes a set when its day gets an (intersection, local hour) it has no baseline for: the day''s own hour');
+
 -- A formula change, rescored from the features -----------------------------------------------------------
 INSERT INTO tsi.formula_config (formula_version, effective_from, description, eb_k, w_traffic_vru, w_traffic_vehicle)
 VALUES (2, '2026-09-19+00', 'test: more weight on vehicles, EB trusts live values sooner', 10, 0.3, 0.7);
@@ -129,7 +156,7 @@ CREATE TEMP TABLE rescored AS SELECT * FROM pg_temp.scored('2026-09-19', '2026-0
 SELECT is_empty($$ SELECT FROM rescored WHERE formula_version <> 2 $$, 'tsi.rescore scores every minute with the formula version in force');
 DELETE FROM tsi.safety_indices_realtime WHERE timestamp >= '2026-09-19' AND timestamp < '2026-09-20';
 DELETE FROM tsi.features_minute WHERE minute >= '2026-09-19' AND minute < '2026-09-20';
-CALL tsi.process_range('2026-09-19 10:00+00', '2026-09-19 12:00+00');
+CALL tsi.process_range('2026-09-19 10:00+00', '2026-09-19 19:00+00');
 SELECT results_eq('SELECT * FROM pg_temp.scored(''2026-09-19'', ''2026-09-20'')', 'SELECT * FROM rescored',
                   'the rescored rows equal what process_range gives from the raw messages');
 SELECT results_eq(
