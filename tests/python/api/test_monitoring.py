@@ -1,7 +1,8 @@
 """Monitoring (issue 18): the alert rules' promtool unit tests, and a live Prometheus with the real
 exporters (postgres exporter as tsdb_monitor on the test database, nginx exporter on the project's
-nginx, node exporter) and Alertmanager, scraping every second: targets up, the metrics present and
-equal to what the database says, and a stopped target's alert firing once its `for:` has passed.
+nginx, node exporter), Alertmanager and a real collector (on the simulator, serving /metrics),
+scraping every second: targets up, the metrics present and equal to what the database says, and a
+stopped collector's and a stopped exporter's alerts firing once their `for:` has passed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import httpx
 import psycopg
 import pytest
 from api_fixtures import _free_port, _start_nginx
+from collector_fixtures import COLLECTOR, collector_env
 
 ROOT = Path(__file__).resolve().parents[3]
 RULES = ROOT / "monitoring" / "rules"
@@ -91,10 +93,16 @@ def stack(test_db: str, postgrest: str, tmp_path_factory: pytest.TempPathFactory
         "prometheus": ["prometheus", f"--config.file={d}/prometheus.yml", f"--storage.tsdb.path={d}/data",
                        f"--web.listen-address=127.0.0.1:{ports['PROMETHEUS']}"],
     }
+    sim_port = _free_port()
+    sim_url = f"http://127.0.0.1:{sim_port}"
+    commands["simulator"] = [*COLLECTOR, "simulate", "--port", str(sim_port), "--profile", "flat"]
+    commands["collector"] = [*COLLECTOR, "run"]
+    envs = {"collector": {**collector_env(test_db, None, d, VCC_BASE_URL=sim_url, COLLECTOR_DRAIN_S="2",
+                                          TSDB_COLLECTOR_METRICS_PORT=str(ports["COLLECTOR_METRICS"]))}}
     s = Stack(f"http://127.0.0.1:{ports['PROMETHEUS']}", f"http://127.0.0.1:{ports['ALERTMANAGER']}", proxy_url)
     try:
         for name, cmd in commands.items():
-            s.procs[name] = subprocess.Popen(cmd, env={**os.environ, "DATA_SOURCE_NAME": dsn},
+            s.procs[name] = subprocess.Popen(cmd, env=envs.get(name, {**os.environ, "DATA_SOURCE_NAME": dsn}), cwd=ROOT,
                                              stdout=subprocess.DEVNULL, stderr=(d / f"{name}.log").open("wb"))
 
         def ready() -> bool:
@@ -117,10 +125,20 @@ def _health(s: Stack) -> dict[str, str]:
     return {t["labels"]["job"]: t["health"] for t in targets}
 
 
-def test_every_target_is_up_but_the_absent_collector(stack: Stack) -> None:
+def test_every_target_is_up(stack: Stack) -> None:
     want = {"prometheus": "up", "postgres": "up", "nginx": "up", "api": "up", "node": "up", "alertmanager": "up",
-            "collector": "down"}
-    _wait(f"targets {want}", lambda: _health(stack) == want, 20)
+            "collector": "up"}
+    _wait(f"targets {want}", lambda: _health(stack) == want, 30)
+
+
+def test_the_collectors_metrics_count_what_it_lands(stack: Stack) -> None:
+    """The collector's /metrics, scraped: it receives the simulator's messages and lands them."""
+    landed = 'sum(tsdb_collector_landed_messages_total{msg_type="bsm"})'
+    _wait("the collector lands BSMs", lambda: bool(stack.query(landed + " > 0")), 60)
+    assert stack.value("tsdb_collector_up") == 1
+    assert stack.value('sum(tsdb_collector_received_messages_total{msg_type="bsm"})') >= stack.value(landed)
+    assert stack.value('sum(tsdb_collector_archive_uploads_total{result="ok"})') > 0
+    assert stack.value("tsdb_collector_token_refreshes_total") >= 1
 
 
 def test_key_metrics_are_present(stack: Stack) -> None:
@@ -182,21 +200,27 @@ def test_every_dashboard_query_evaluates(stack: Stack) -> None:
         stack.query(expr)
 
 
-def test_a_stopped_exporter_fires_its_alert_after_its_for_and_reaches_alertmanager(stack: Stack) -> None:
-    """Last of the module: it stops the postgres exporter. TsdbTargetDown has `for: 1m`."""
-    _wait("postgres up", lambda: _health(stack).get("postgres") == "up", 10)
-    stack.procs["postgres-exporter"].terminate()
-    stack.procs["postgres-exporter"].wait(timeout=10)
-    # A scrape may already fail while terminate() waits, so "stopped" can be a second or two late.
+def test_a_stopped_collector_and_exporter_fire_their_alerts_after_their_for_and_reach_alertmanager(stack: Stack) -> None:
+    """Last of the module: it stops the collector and the postgres exporter at once.
+    TsdbCollectorDown and TsdbTargetDown have `for: 1m`."""
+    _wait("collector and postgres up", lambda: _health(stack).get("postgres") == _health(stack).get("collector") == "up", 10)
+    for name in ("collector", "postgres-exporter"):
+        stack.procs[name].terminate()
+    for name in ("collector", "postgres-exporter"):
+        stack.procs[name].wait(timeout=30)
+    # A scrape may already fail while the processes stop, so "stopped" can be a second or two late.
     stopped = time.monotonic()
-    alert = 'ALERTS{alertname="TsdbTargetDown", job="postgres"'
-    _wait("pending", lambda: bool(stack.query(alert + ', alertstate="pending"}')), 10)
-    assert not stack.query(alert + ', alertstate="firing"}')
-    _wait("firing", lambda: bool(stack.query(alert + ', alertstate="firing"}')), 80)
-    took = time.monotonic() - stopped
-    assert 58 <= took <= 70, f"fired {took:.0f} s after the exporter stopped (for: 1m, scrape and evaluation every 1 s)"
+    alerts = {"TsdbCollectorDown": 'ALERTS{alertname="TsdbCollectorDown", job="collector"',
+              "TsdbTargetDown": 'ALERTS{alertname="TsdbTargetDown", job="postgres"'}
+    for name, alert in alerts.items():
+        _wait(f"{name} pending", lambda a=alert: bool(stack.query(a + ', alertstate="pending"}')), 10)
+        assert not stack.query(alert + ', alertstate="firing"}'), f"{name} fired before its for:"
+    for name, alert in alerts.items():
+        _wait(f"{name} firing", lambda a=alert: bool(stack.query(a + ', alertstate="firing"}')), 80)
+        took = time.monotonic() - stopped
+        assert 58 <= took <= 70, f"{name} fired {took:.0f} s after the target stopped (for: 1m, scrape and evaluation every 1 s)"
 
     def in_alertmanager() -> bool:
-        alerts = httpx.get(f"{stack.alertmanager}/api/v2/alerts", timeout=5).json()
-        return any(a["labels"].get("alertname") == "TsdbTargetDown" and a["labels"].get("job") == "postgres" for a in alerts)
-    _wait("alert in Alertmanager", in_alertmanager, 15)
+        found = {a["labels"].get("alertname") for a in httpx.get(f"{stack.alertmanager}/api/v2/alerts", timeout=5).json()}
+        return set(alerts) <= found
+    _wait("both alerts in Alertmanager", in_alertmanager, 15)
