@@ -31,18 +31,20 @@ BEGIN
         PERFORM set_config('statement_timeout', timeout, true);
     END IF;
 
-    -- A user's token is valid only while its account exists, is active and has the token's version.
+    -- A user's token is valid only while its account exists, is active and has the token's version
+    -- and tier (nginx grants the tier's read rate from the claim; a token without one counts as free).
     uid := auth.current_user_id();
     IF uid IS NULL THEN
         RETURN;
     END IF;
-    SELECT is_active, token_version INTO u FROM auth.users WHERE user_id = uid;
+    SELECT is_active, token_version, api_tier INTO u FROM auth.users WHERE user_id = uid;
     IF NOT FOUND OR NOT u.is_active
-       OR u.token_version <> (CASE WHEN claims ->> 'tv' ~ '^[0-9]{1,9}$' THEN (claims ->> 'tv')::integer ELSE 0 END) THEN
+       OR u.token_version <> (CASE WHEN claims ->> 'tv' ~ '^[0-9]{1,9}$' THEN (claims ->> 'tv')::integer ELSE 0 END)
+       OR u.api_tier IS DISTINCT FROM coalesce(claims ->> 't', 'free') THEN
         RAISE SQLSTATE 'PGRST' USING
             MESSAGE = json_build_object(
                 'code', 'TOKEN_REVOKED',
-                'message', 'this token is no longer valid: its account was deleted or deactivated, or its password changed',
+                'message', 'this token is no longer valid: its account was deleted or deactivated, or its password or tier changed',
                 'details', NULL,
                 'hint', 'log in again')::text,
             DETAIL = json_build_object('status', 401, 'headers', json_build_object(
@@ -51,6 +53,6 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION hooks.check_request() IS
-    'PostgREST pre-request: applies the request role''s statement_timeout, and answers 401 to a token whose account was deleted, deactivated or had its password changed.';
+    'PostgREST pre-request: applies the request role''s statement_timeout, and answers 401 to a token whose account was deleted, deactivated or had its password or tier changed.';
 
 COMMIT;

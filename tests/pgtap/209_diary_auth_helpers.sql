@@ -60,9 +60,9 @@ SELECT is(:'session'::jsonb - 'token', jsonb_build_object('token_type', 'bearer'
                                                           'expires_at', now() + interval '24 hours'),
           'auth.session_for: a bearer token for the user, expiring token_lifetime_hours (24) from now');
 SELECT is(pg_temp.jwt_part(:'session'::jsonb ->> 'token', 2),
-          jsonb_build_object('role', 'web_user', 'sub', '00000000-0000-0000-0000-0000000000ab', 'tv', 0,
+          jsonb_build_object('role', 'web_user', 'sub', '00000000-0000-0000-0000-0000000000ab', 't', 'free', 'tv', 0,
                              'iat', extract(epoch FROM now())::bigint, 'exp', extract(epoch FROM now() + interval '24 hours')::bigint),
-          'auth.session_for: the token claims role web_user, sub = user id, tv = token version, iat now and exp = expires_at');
+          'auth.session_for: the token claims role web_user, sub = user id, t = tier, tv = token version, iat now and exp = expires_at');
 SELECT is(:'session'::jsonb ->> 'token', auth.sign_jwt(pg_temp.jwt_part(:'session'::jsonb ->> 'token', 2)),
           'auth.session_for: the token is signed by auth.sign_jwt');
 UPDATE diary.settings SET value = 2 WHERE key = 'token_lifetime_hours';

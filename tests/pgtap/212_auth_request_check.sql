@@ -2,7 +2,7 @@
 -- db-pre-request) applies the request role's statement timeout and refuses the tokens of deleted,
 -- deactivated and re-passworded accounts; log_in is throttled per e-mail.
 BEGIN;
-SELECT plan(30);
+SELECT plan(35);
 
 CREATE FUNCTION pg_temp.error_of(statement text) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
@@ -24,6 +24,9 @@ SELECT api.sign_up('moved@example.org', 'a long enough password') ->> 'token' AS
 SELECT (convert_from(decode(translate(split_part(:'moved_token', '.', 2), '-_', '+/')
         || repeat('=', (4 - length(split_part(:'moved_token', '.', 2)) % 4) % 4), 'base64'), 'utf8')::jsonb) AS moved_claims \gset
 SELECT is((:'moved_claims'::jsonb ->> 'tv')::integer, 0, 'a new account''s token carries its token version 0');
+SELECT ok(convert_from(decode(translate(split_part(:'moved_token', '.', 2), '-_', '+/')
+          || repeat('=', (4 - length(split_part(:'moved_token', '.', 2)) % 4) % 4), 'base64'), 'utf8') LIKE '{"t": "free", %',
+          'and its tier first in the payload (the prefix nginx reads: {"t": "free", …)');
 
 -- Statement timeouts from the roles' settings in this database
 SELECT tests.act_as_anon();
@@ -64,6 +67,21 @@ SELECT tests.act_as(:'moved_claims'::jsonb || '{"tv": 1}');
 SELECT lives_ok($$SELECT hooks.check_request()$$, 'a token of the new password''s version passes');
 SELECT tests.act_as_nobody();
 SELECT is((SELECT token_version FROM auth.users WHERE email = 'moved@example.org'), 1, 'the password change incremented the version');
+
+-- Tokens die with their tier: nginx grants the read rate the token claims
+UPDATE auth.users SET api_tier = 'premium' WHERE user_id = :'kept';
+SELECT tests.act_as_user(:'kept');
+SELECT is(pg_temp.error_of('SELECT hooks.check_request()') #>> '{detail,status}', '401',
+          'a free token of an account made premium: 401 (log in again for a premium token)');
+SELECT tests.act_as(jsonb_build_object('role', 'web_user', 'sub', :'kept', 't', 'premium'));
+SELECT lives_ok($$SELECT hooks.check_request()$$, 'a premium token of the premium account passes');
+SELECT tests.act_as_nobody();
+SELECT ok((SELECT (auth.session_for(:'kept') ->> 'token') LIKE '%.eyJ0IjogInByZW1pdW0i%'), 'its log-in token starts its payload with {"t": "premium"');
+UPDATE auth.users SET api_tier = 'free' WHERE user_id = :'kept';
+SELECT tests.act_as(jsonb_build_object('role', 'web_user', 'sub', :'kept', 't', 'premium'));
+SELECT is(pg_temp.error_of('SELECT hooks.check_request()') #>> '{detail,status}', '401',
+          'after a downgrade the premium token is refused');
+SELECT tests.act_as_nobody();
 
 -- log_in: failures counted per e-mail, then 429 whatever the password
 SELECT tests.act_as_anon();

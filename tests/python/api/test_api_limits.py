@@ -1,7 +1,8 @@
 """Issue 17, finding 2: limits a forged Authorization header cannot skip, through the project's
 nginx (db/nginx/api.conf.template) and a real PostgREST: every request counts against its client
-address, log_in and sign_up have a scarce rate per address, a user's token its own rate, and the
-database's per-e-mail log-in throttle reaches the client as 429 with its own Retry-After."""
+address, log_in and sign_up have a scarce rate per address, a user's token its own rate (that of
+its tier), and the database's per-e-mail log-in throttle reaches the client as 429 with its own
+Retry-After."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import uuid
 from collections.abc import Callable
 
 import httpx
+import psycopg
 
 from api_fixtures import get
 
@@ -53,6 +55,31 @@ def test_a_token_has_its_own_rate(start_proxy: Callable[..., str], postgrest: st
     assert first[:4] == [200] * 4 and first[-1] == 429, first
     # another user's token at the same address is not slowed by the first one's
     assert get(limited, "/api/my_account", headers={"Authorization": f"Bearer {tokens[1]}"}).status_code == 200
+
+
+def test_a_token_has_the_rate_of_its_tier(start_proxy: Callable[..., str], postgrest: str,
+                                         connect: Callable[..., psycopg.Connection]) -> None:
+    limited = start_proxy(TSDB_PROXY_USER_RATE="1r/m", TSDB_PROXY_USER_BURST="2",
+                          TSDB_PROXY_PREMIUM_RATE="1r/m", TSDB_PROXY_PREMIUM_BURST="6")
+    emails = [f"tier-{uuid.uuid4().hex[:8]}@example.org" for _ in range(2)]
+    free, upgraded = (httpx.post(postgrest + "/rpc/sign_up", json={"email": e, "password": PASSWORD}, timeout=30).json()["token"]
+                      for e in emails)
+    with connect(autocommit=True) as conn:
+        conn.execute("UPDATE auth.users SET api_tier = 'premium' WHERE email = %s", (emails[1],))
+    # the token issued before the upgrade claims free: refused, log in again
+    assert get(limited, "/api/my_account", headers={"Authorization": f"Bearer {upgraded}"}).status_code == 401
+    premium = httpx.post(postgrest + "/rpc/log_in", json={"email": emails[1], "password": PASSWORD}, timeout=30).json()["token"]
+
+    def statuses(token: str, n: int) -> list[int]:
+        return [get(limited, "/api/my_account", headers={"Authorization": f"Bearer {token}"}).status_code for _ in range(n)]
+    free_statuses, premium_statuses = statuses(free, 5), statuses(premium, 9)
+    assert free_statuses[:3] == [200] * 3 and free_statuses[-1] == 429, free_statuses
+    assert premium_statuses[:7] == [200] * 7 and premium_statuses[-1] == 429, premium_statuses
+    # a forged token that claims premium (its payload's prefix) gets the premium rate of nginx and
+    # nothing else: PostgREST refuses the signature
+    header, payload, _ = premium.split(".")
+    forged = get(limited, "/api/my_account", headers={"Authorization": f"Bearer {header}.{payload[:-2]}AA.c2lnbmF0dXJl"})
+    assert forged.status_code == 401, forged.text
 
 
 def test_log_in_throttle_per_e_mail_reaches_the_client(proxy: str, postgrest: str) -> None:
