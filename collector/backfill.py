@@ -145,7 +145,10 @@ def backfill(archive: Archive, db: Database, process_conninfo: str | None, start
                                              duplicates=result.duplicates, quarantined=result.quarantined))
     if process_conninfo and result.first_ms is not None and result.last_ms is not None:
         # The range's messages are selected by receipt; they are processed by their own time.
-        first = dt.datetime.fromtimestamp(result.first_ms / 1000, dt.timezone.utc)
+        # From the first message's minute: processing and clearing the pending marks work in whole
+        # minutes (a first slice from 12:52:31 left 12:52 pending, which held every later day's
+        # constants at a bootstrap until pg_cron processed that minute).
+        first = dt.datetime.fromtimestamp(result.first_ms // 60_000 * 60, dt.timezone.utc)
         last = dt.datetime.fromtimestamp(result.last_ms / 1000, dt.timezone.utc) + dt.timedelta(minutes=1)
         step = dt.timedelta(hours=6)
         progress = Progress("backfill: processing 6-hour slices", -(-(last - first) // step))

@@ -348,8 +348,16 @@ def cmd_generate_history(args: argparse.Namespace, s: Settings) -> int:
     n = generate_history(open_archive(s.archive_dir, s.gcs_bucket), ixs, args.seed, start, end,
                          vehicles=args.vehicles, every_ms=args.every_ms, profile=args.profile)
     log.info("history written to the archive", extra=fields(messages=n, start=start, end=end))
+    if args.archive_only:
+        return EXIT_OK
     # the world starts on a whole step, up to a second before `start`
-    return EXIT_OK if args.archive_only else cmd_backfill(start - dt.timedelta(seconds=1), end + dt.timedelta(seconds=1), True, s)
+    done = cmd_backfill(start - dt.timedelta(seconds=1), end + dt.timedelta(seconds=1), True, s)
+    # History that lands after live minutes (make up): the live day's bootstrap constants and
+    # what they scored follow it now, not at the job's next run (a backfill leaves that to the
+    # job, so that running it twice gives the same database).
+    from collector.db import refresh_constants
+    refresh_constants(s.process_database_url)
+    return done
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -174,3 +174,11 @@ def reprocess(conninfo: str, start: dt.datetime, end: dt.datetime) -> None:
         conn.autocommit = True
         conn.execute("CALL tsi.rollup_hourly(%s)", (end,))
         conn.execute("CALL tsi.rollup_daily(%s)", (end,))
+
+
+def refresh_constants(conninfo: str) -> None:
+    """What the pg_cron job tsi-recompute-constants does every 10 minutes, now: constants and
+    baselines of the days after a backfilled range follow their new history, and what they
+    scored is rescored (a live day's bootstrap, scored before the history landed)."""
+    with psycopg.connect(with_defaults(conninfo), application_name="collector-backfill", autocommit=True) as conn:
+        conn.execute("CALL tsi.refresh_constants(now())")

@@ -102,8 +102,15 @@ def test_generate_history_fills_the_archive_and_the_hourly_rollup(test_db: str, 
                              " WHERE intersection_id = %s", (ix,)).fetchone()
         minutes = conn.execute("SELECT count(*) FROM tsi.safety_indices_realtime WHERE intersection_id = %s"
                                " AND timestamp < %s", (ix, end)).fetchone()[0]
+        bootstrap_scored = conn.execute(
+            "SELECT count(*) FROM tsi.safety_indices_realtime r JOIN tsi.normalization_constants k ON k.id = r.constants_id"
+            " WHERE r.intersection_id = %s AND k.is_bootstrap", (ix,)).fetchone()[0]
+        pending = conn.execute("SELECT count(*) FROM tsi.pending_minutes WHERE minute >= %s AND minute < %s",
+                               (end - dt.timedelta(days=0.1, minutes=1), end)).fetchone()[0]
     assert hours[0] >= 2 and hours[1] > 0, "2.4 h of history roll up into hours with traffic"
     assert minutes >= 140, "every minute of the history is scored"
+    assert pending == 0, "the backfill leaves no minute of its range pending (the first one included)"
+    assert bootstrap_scored == 0, "generate-history ends with the constants following the history it landed"
 
 
 def test_every_command_has_help_and_errors_have_their_exit_codes(tmp_path: Path, start_sim: Callable[..., Sim],
