@@ -9,8 +9,9 @@ The world has character (profile "daily", the default):
   (`demand`); vehicles arrive at a rate that follows it and leave when they are through;
 - intersections that differ (`character`, derived from the seed and the intersection's id alone,
   so the simulator and `generate-history` with the same seed give an intersection the same
-  character): a busy arterial, a downtown crossing full of pedestrians, a fast suburban one with
-  more hard braking and red-light running, a quiet crossing.
+  character): a busy arterial whose daytime stays busy between the rush hours, a downtown
+  crossing full of pedestrians, a fast suburban one with more hard braking and red-light running
+  and sharp commuter peaks, a quiet crossing.
 Profile "flat" is the world without character: always `vehicles_per_intersection` vehicles per
 intersection, every intersection alike (tests that need a steady, known volume).
 
@@ -86,9 +87,17 @@ def demand(t_ms: int, time_zone: str = "America/New_York") -> float:
     return table[h] + (nxt - table[h]) * (hours - h)
 
 
-def pedestrian_demand(t_ms: int, time_zone: str = "America/New_York") -> float:
+def pedestrian_demand(t_ms: int, time_zone: str = "America/New_York", shoulder: float = 0.0) -> float:
     """Pedestrians follow the traffic, flatter: fewer at night, relatively more at midday."""
-    return demand(t_ms, time_zone) ** 0.7
+    return site_demand(t_ms, time_zone, shoulder) ** 0.7
+
+
+def site_demand(t_ms: int, time_zone: str = "America/New_York", shoulder: float = 0.0) -> float:
+    """`demand` at an intersection whose daytime is fuller by `shoulder` (0–1): d·(1 + s·(1 − d)),
+    so the peak stays 1 and the peak hours stay the peaks, nights stay quiet, and the hours between
+    carry more (an arterial's midday is about 80 % of its rush hour, a commuter road's about 55 %)."""
+    d = demand(t_ms, time_zone)
+    return d * (1 + shoulder * (1 - d))
 
 
 # -- intersections with character ------------------------------------------------------------
@@ -101,14 +110,15 @@ class Character:
     hard_brake_share: float        # of vehicles: brake late and hard (≤ −3.4 m/s²) at red
     red_run_share: float           # of vehicles: run the red
     cruise: tuple[float, float]    # m/s
+    shoulder: float = 0.0          # fuller daytime (site_demand)
 
 
-# kind: volume, pedestrians, cyclists, hard brakers, red runners, cruise speeds
-ARCHETYPES: dict[str, tuple[float, float, float, float, float, tuple[float, float]]] = {
-    "arterial": (1.6, 0.5, 0.2, 0.08, 0.02, (13.0, 18.0)),
-    "downtown": (1.0, 3.0, 0.3, 0.05, 0.02, (8.0, 13.0)),
-    "suburban": (0.8, 0.3, 0.4, 0.30, 0.07, (12.0, 17.0)),
-    "quiet":    (0.3, 0.4, 0.3, 0.04, 0.01, (8.0, 12.0)),
+# kind: volume, pedestrians, cyclists, hard brakers, red runners, cruise speeds, shoulder
+ARCHETYPES: dict[str, tuple[float, float, float, float, float, tuple[float, float], float]] = {
+    "arterial": (1.6, 1.0, 0.2, 0.08, 0.02, (13.0, 18.0), 1.0),
+    "downtown": (1.0, 3.0, 0.3, 0.05, 0.02, (8.0, 13.0), 0.5),
+    "suburban": (0.8, 0.3, 0.4, 0.30, 0.07, (12.0, 17.0), 0.0),
+    "quiet":    (0.3, 0.4, 0.3, 0.04, 0.01, (8.0, 12.0), 0.0),
 }
 # The world before it had character, and profile "flat": every intersection alike.
 FLAT = Character("flat", 1.0, 0.7, 0.3, 0.1, 0.03, (9.0, 17.0))
@@ -126,12 +136,12 @@ def character(seed: int, intersection_id: int) -> Character:
     r = random.Random(f"character/{seed}/{intersection_id}")
     kind = r.choice(sorted(ARCHETYPES))
     kind = REAL_KINDS.get(intersection_id, kind)
-    volume, peds, cyclists, hard, red, cruise = ARCHETYPES[kind]
+    volume, peds, cyclists, hard, red, cruise, shoulder = ARCHETYPES[kind]
 
     def vary(x: float) -> float:
         return x * r.uniform(0.8, 1.25)
 
-    return Character(kind, vary(volume), vary(peds), cyclists, min(vary(hard), 0.5), vary(red), cruise)
+    return Character(kind, vary(volume), vary(peds), cyclists, min(vary(hard), 0.5), vary(red), cruise, shoulder)
 
 
 def signal_state(t_ms: int, heading: float) -> int:
@@ -205,7 +215,8 @@ class World:
         """Vehicles the profile and the character ask for at this intersection now (on average)."""
         if self.profile == "flat":
             return float(self.vehicles_per_intersection)
-        return self.vehicles_per_intersection * site.character.volume * demand(self.t_ms, site.ix.time_zone)
+        c = site.character
+        return self.vehicles_per_intersection * c.volume * site_demand(self.t_ms, site.ix.time_zone, c.shoulder)
 
     def _new_vehicle(self, site: Site, s: float) -> Vehicle | None:
         """A vehicle at `s` on a random approach and lane, driving at its cruise speed; None when
@@ -310,7 +321,7 @@ class World:
             if self.profile == "flat":
                 crossing = 1 if self.rng.random() < c.pedestrians else 0
             else:
-                crossing = self._poisson(c.pedestrians * pedestrian_demand(ts, site.ix.time_zone))
+                crossing = self._poisson(c.pedestrians * pedestrian_demand(ts, site.ix.time_zone, c.shoulder))
             for n in range(crossing):
                 cyclist = self.rng.random() < c.cyclist_share
                 east = self.profile == "flat" or self.rng.random() < 0.5

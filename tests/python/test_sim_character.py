@@ -19,7 +19,7 @@ import pytest
 from collector.archive import LocalArchive, days, from_parquet
 from collector.sim.history import generate_history
 from collector.sim.synthetic import Intersection, grid_intersections
-from collector.sim.world import ARCHETYPES, STEP_MS, World, character, default_intersections, demand
+from collector.sim.world import ARCHETYPES, STEP_MS, World, character, default_intersections, demand, site_demand
 from collector.vcc import VccClient
 from collector_fixtures import SIM_ID, SIM_SECRET, Sim, start_sim  # noqa: F401  (fixture)
 
@@ -107,9 +107,20 @@ def test_intersections_differ_in_volume_pedestrians_and_hard_braking() -> None:
     vehicles = {i: o["vehicles"] for i, o in obs.items()}
     assert vehicles[156] > 4 * max(vehicles[158], vehicles[3837]), f"busy arterial vs quiet crossings: {vehicles}"
     walkers = {i: o["walkers"] for i, o in obs.items()}
-    assert walkers[159] > 3 * max(w for i, w in walkers.items() if i != 159), f"downtown pedestrians: {walkers}"
+    assert walkers[159] > 2 * walkers[156] and walkers[159] > 3 * max(w for i, w in walkers.items() if i not in (156, 159)), \
+        f"downtown pedestrians, then the arterial's: {walkers}"
     braking = {i: o["hard_braking"] for i, o in obs.items()}
     assert braking[152] > 2 * max(braking[i] for i in (156, 158, 159, 3837)), f"the suburban one brakes hard: {braking}"
+
+
+def test_the_arterials_daytime_stays_busy_between_the_rush_hours() -> None:
+    # the shoulder: the arterial's midday is most of its rush hour, the suburban commuter road's
+    # is not; the peak and the nights are the same for both
+    assert site_demand(local_ms(WEDNESDAY, 8), shoulder=1.0) == demand(local_ms(WEDNESDAY, 8)) == 1.0
+    assert site_demand(local_ms(WEDNESDAY, 3), shoulder=1.0) < 0.1
+    rush, midday = observe(local_ms(WEDNESDAY, 16, 45), 60), observe(local_ms(WEDNESDAY, 10, 30), 60)
+    share = {i: midday[i]["vehicles"] / rush[i]["vehicles"] for i in (152, 156)}
+    assert share[156] > 0.7 and share[152] < 0.7 and share[156] > share[152] + 0.15, share
 
 
 def test_the_simulator_serves_the_profile_over_http(start_sim: Callable[..., Sim]) -> None:
