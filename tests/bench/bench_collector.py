@@ -155,6 +155,45 @@ def bare_copy(files: list[bytes]) -> tuple[int, float]:
     return sum(rows), seconds
 
 
+def stored_rows_copy(start: dt.datetime, end: dt.datetime) -> tuple[int, float]:
+    """The ceiling of any landing: the BSM and PSM rows a backfill of [start, end) stored, already
+    typed (no JSON, no checks, no assignment), COPY'd again into logged tables of the raw tables'
+    shape (their primary keys and checks, `LIKE … INCLUDING ALL`), on as many sessions as cores;
+    (rows, seconds)."""
+    with psycopg.connect(dbname=DB, autocommit=True) as conn:
+        parts: list[tuple[str, bytes]] = []
+        for kind in ("bsm", "psm"):
+            conn.execute(f"DROP TABLE IF EXISTS public.bench_stored_{kind}")
+            conn.execute(f"CREATE TABLE public.bench_stored_{kind} (LIKE tsi.{kind}_messages INCLUDING ALL)")
+            for i in range(SESSIONS):  # a slice of the key per session, as concurrent batches would
+                out = bytearray()
+                with conn.cursor().copy(
+                        f"COPY (SELECT * FROM tsi.{kind}_messages WHERE received_at >= %s AND received_at < %s"
+                        f" AND abs(hashtext(ts_second::text)) %% {SESSIONS} = {i} ORDER BY 1, 2, 3, 4) TO STDOUT",
+                        (start, end)) as copy:
+                    for chunk in copy:
+                        out += chunk
+                parts.append((kind, bytes(out)))
+    rows = sum(data.count(b"\n") for _, data in parts)
+
+    def run(mine: list[tuple[str, bytes]]) -> None:
+        with psycopg.connect(dbname=DB, autocommit=True) as conn:
+            for kind, data in mine:
+                with conn.cursor().copy(f"COPY public.bench_stored_{kind} FROM STDIN") as copy:
+                    copy.write(data)
+
+    t0 = time.monotonic()
+    threads = [threading.Thread(target=run, args=(parts[i::SESSIONS],)) for i in range(SESSIONS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.monotonic() - t0
+    with psycopg.connect(dbname=DB, autocommit=True) as conn:
+        conn.execute("DROP TABLE public.bench_stored_bsm, public.bench_stored_psm")
+    return rows, seconds
+
+
 def backfill_rates(tmp: Path) -> None:
     t0 = time.monotonic()
     archive, names, start, end = history(tmp, "history-archive", 30_001, 20)
@@ -179,6 +218,10 @@ def backfill_rates(tmp: Path) -> None:
     print(f"    where the time goes: {total_s:.1f} s wall; reading+filtering files {r.read_seconds:.1f} s (main thread), "
           f"COPY + land_batch {r.land_seconds:.1f} s summed over {SESSIONS} sessions "
           f"({r.land_seconds / SESSIONS:.1f} s each, bare COPY alone took {bare_s:.1f} s)")
+    stored, stored_s = stored_rows_copy(start - dt.timedelta(seconds=1), end + dt.timedelta(seconds=1))
+    print(f"  ceiling: the stored rows alone      {stored / stored_s:>10,.0f} rows/s   = {stored / stored_s / bare:.2f} x the "
+          f"bare COPY: {stored:,} BSM/PSM rows as landed (typed, no JSON, no checks, no assignment)")
+    print("    COPY'd again into logged tables of the raw tables' shape with their keys: what any landing must at least do")
 
 
 def collector_path(tmp: Path) -> None:
