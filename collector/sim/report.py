@@ -9,7 +9,9 @@ picture and a short text a person can check (issue 15's evidence), read-only fro
 - the normalisation constants in force over time (`tsi.normalization_constants`), bootstrap rows
   marked, and which 1-minute rows were scored with bootstrap constants (`constants_id`);
 - the share of 1-minute rows whose raw combined index is clipped at 100;
-- each intersection's daily peak hour (`tsi.safety_indices_daily.peak_hour`, local).
+- each intersection's daily peak hour (`tsi.safety_indices_daily.peak_hour`, local);
+- whether the index tells the intersections apart: the minutes and local hours in which they fall
+  into two or more risk bands.
 
 The last days end at the newest data (not the wall clock), unless `end` is given.
 """
@@ -153,6 +155,7 @@ def summary(r: Report) -> list[str]:
         values = " ".join(f"{k} {c.values[k]:.4g}" for k in CONSTANT_KEYS if k in c.values)
         lines.append(f"  #{c.id} {'bootstrap' if c.is_bootstrap else 'computed '} {_when(c.valid_from, '-infinity')} .. "
                      f"{_when(c.valid_until, 'now')}  {values}")
+    lines.append(spread(r))
     peaks = [(ix.id, day, hour) for ix in r.intersections for day, hour, _ in ix.peaks]
     in_rush = sum(hour is not None and any(a <= hour < b for a, b in RUSH_HOURS) for _, _, hour in peaks)
     lines.append(f"daily peak hours (local) in a rush hour (7-9, 16-19): {in_rush} of {len(peaks)}")
@@ -161,6 +164,34 @@ def summary(r: Report) -> list[str]:
             lines.append(f"  {ix.id:>6} " + ", ".join(f"{day:%a %m-%d} {hour if hour is not None else '–'}h"
                                                       for day, hour, _ in ix.peaks))
     return lines
+
+
+def spread(r: Report) -> str:
+    """Whether the index tells the intersections apart: the minutes (with two or more intersections
+    scored) whose published indices fall into two or more risk bands, and the local hours in which
+    most minutes do, as ranges per day ("Fri 6-19h" = 6:00 to 19:59)."""
+    bands: dict[dt.datetime, set[str]] = {}
+    for ix in r.intersections:
+        for t, _, _, _, band in ix.minutes:
+            if band is not None:
+                bands.setdefault(t, set()).add(band)
+    counts = Counter(t for ix in r.intersections for t, *_ in ix.minutes)
+    scored = [t for t in bands if counts[t] >= 2]
+    spread_minutes = [t for t in scored if len(bands[t]) >= 2]
+    zones = {ix.time_zone for ix in r.intersections}
+    tz = ZoneInfo(zones.pop()) if len(zones) == 1 else dt.timezone.utc
+    per_hour: dict[dt.datetime, list[bool]] = {}
+    for t in scored:
+        per_hour.setdefault(t.astimezone(tz).replace(minute=0, second=0, microsecond=0), []).append(len(bands[t]) >= 2)
+    ranges: list[str] = []
+    for hour in sorted(h for h, got in per_hour.items() if 2 * sum(got) > len(got)):
+        label = f"{hour:%a} "
+        if ranges and ranges[-1].startswith(label) and int(ranges[-1].split(" ")[1].split("-")[-1].rstrip("h")) == hour.hour - 1:
+            ranges[-1] = f"{ranges[-1].split('-')[0].rstrip('h')}-{hour.hour}h"
+        else:
+            ranges.append(f"{label}{hour.hour}h")
+    return (f"minutes whose intersections fall into two or more risk bands: {len(spread_minutes)} of {len(scored)} "
+            f"({_pct(len(spread_minutes), len(scored))}); local hours where most minutes do: {', '.join(ranges) or 'none'}")
 
 
 def plot(r: Report, path: Path) -> None:

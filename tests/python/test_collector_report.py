@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
+from collector.sim import report
 from collector_fixtures import COLLECTOR, ROOT, collector_env, fresh_site
 
 NY = ZoneInfo("America/New_York")
@@ -85,3 +86,21 @@ def test_report_writes_a_png_and_a_summary_of_the_last_days(test_db: str, tmp_pa
     assert re.fullmatch(r"constants in force: [1-9]\d* rows, \d+ bootstrap", line("constants in force: "))
     assert re.fullmatch(rf"daily peak hours \(local\) in a rush hour \(7-9, 16-19\): \d+ of {peaks}",
                         line("daily peak hours (local) in a rush hour"))
+    assert line("minutes whose intersections fall into two or more risk bands: ") == \
+        "minutes whose intersections fall into two or more risk bands: 0 of 0 (–); local hours where most minutes do: none", \
+        "one intersection tells nothing apart"
+
+
+def test_the_spread_line_names_the_local_hours_with_two_risk_bands() -> None:
+    """Two intersections on a Friday in New York: apart (low and medium) from 6:00 to 8:59 but
+    for a few minutes, and at 11:00 for 20 of 60 minutes (not most)."""
+    start = dt.datetime(2026, 12, 4, 5, tzinfo=NY)
+    quiet, busy = report.Intersection(1, "quiet", "America/New_York"), report.Intersection(2, "busy", "America/New_York")
+    for n in range(7 * 60):
+        t = (start + dt.timedelta(minutes=n)).astimezone(dt.timezone.utc)
+        apart = 60 <= n < 240 and n % 30 != 0 or 360 <= n < 380
+        quiet.minutes.append((t, 30.0, 30.0, 1, "low"))
+        busy.minutes.append((t, 65.0 if apart else 40.0, 65.0, 1, "medium" if apart else "low"))
+    r = report.Report(start, start + dt.timedelta(hours=7), [quiet, busy], [])
+    assert report.spread(r) == ("minutes whose intersections fall into two or more risk bands: 194 of 420 (46.2 %); "
+                                "local hours where most minutes do: Fri 6-8h")
