@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -120,6 +121,17 @@ def history(tmp: Path, name: str, first_id: int, minutes: int) -> tuple[LocalArc
     return archive, names, start, end
 
 
+def on_sessions(work: list[Callable[[], None]]) -> float:
+    """Runs each piece of work in a thread of its own (one database session each); seconds until all are done."""
+    t0 = time.monotonic()
+    threads = [threading.Thread(target=w) for w in work]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.monotonic() - t0
+
+
 def bare_copy(files: list[bytes]) -> tuple[int, float]:
     """The physical bound: the same rows from the same Parquet files, COPY'd as Arrow-written CSV
     (no Python per row) into an unlogged, unindexed table with tsi.message_staging's columns,
@@ -143,13 +155,7 @@ def bare_copy(files: list[bytes]) -> tuple[int, float]:
                     copy.write(csv.getbuffer())
                 rows[i] += table.num_rows
 
-    t0 = time.monotonic()
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(SESSIONS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    seconds = time.monotonic() - t0
+    seconds = on_sessions([lambda i=i: run(i) for i in range(SESSIONS)])
     with psycopg.connect(dbname=DB, autocommit=True) as conn:
         conn.execute("DROP TABLE public.bench_bare_copy")
     return sum(rows), seconds
@@ -182,13 +188,7 @@ def stored_rows_copy(start: dt.datetime, end: dt.datetime) -> tuple[int, float]:
                 with conn.cursor().copy(f"COPY public.bench_stored_{kind} FROM STDIN") as copy:
                     copy.write(data)
 
-    t0 = time.monotonic()
-    threads = [threading.Thread(target=run, args=(parts[i::SESSIONS],)) for i in range(SESSIONS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    seconds = time.monotonic() - t0
+    seconds = on_sessions([lambda i=i: run(parts[i::SESSIONS]) for i in range(SESSIONS)])
     with psycopg.connect(dbname=DB, autocommit=True) as conn:
         conn.execute("DROP TABLE public.bench_stored_bsm, public.bench_stored_psm")
     return rows, seconds
