@@ -69,7 +69,8 @@ COMMENT ON FUNCTION tsi.constants_from_history(timestamptz, timestamptz, integer
     'Normalisation constants from the window features of a period: maxima of I_VRU, I_veh, V, σ, HB and the given percentile of window average speed where > 0; a 0 becomes 1.';
 
 CREATE FUNCTION tsi.constants_for(valid_from timestamptz, valid_until timestamptz, final_until timestamptz)
-RETURNS TABLE (constants jsonb, sample_windows bigint, history_from timestamptz, history_until timestamptz, is_bootstrap boolean)
+RETURNS TABLE (constants jsonb, sample_windows bigint, history_from timestamptz, history_until timestamptz, is_bootstrap boolean,
+               formula_version integer)
 LANGUAGE plpgsql STABLE
 SET TimeZone = 'UTC'
 AS $$
@@ -85,14 +86,33 @@ BEGIN
         enough := tsi.minutes_with_data(h_from, h_until, c.normalization_min_minutes) >= c.normalization_min_minutes;
     END IF;
     RETURN QUERY
-    SELECT k.constants, k.sample_windows, h_from, h_until, NOT enough
+    SELECT k.constants, k.sample_windows, h_from, h_until, NOT enough, c.formula_version
     FROM tsi.constants_from_history(h_from, h_until, c.window_minutes, c.speed_ref_percentile) AS k;
 END
 $$;
 COMMENT ON FUNCTION tsi.constants_for(timestamptz, timestamptz, timestamptz) IS
     'Normalisation constants for [valid_from, valid_until): from the final minutes (before final_until) of the trailing period of the formula in force, '
     'plus the period''s own final minutes where the trailing period has fewer than normalization_min_minutes minutes with data; '
-    'is_bootstrap when even then it has fewer. history_until <= valid_from means trailing history only.';
+    'is_bootstrap when even then it has fewer. history_until <= valid_from means trailing history only; formula_version: the version whose settings were used.';
+
+-- Whether a row of constants was computed with other settings than the formula now in force at its
+-- start has (a new formula version changed the period, window, speed percentile or minimum history).
+CREATE FUNCTION tsi.constants_outdated(n tsi.normalization_constants)
+RETURNS boolean
+LANGUAGE sql STABLE
+AS $$
+    -- A row without a version (set by hand, e.g. a DBA's correction) is left as it is.
+    SELECT coalesce((
+        SELECT (now.window_minutes, now.normalization_period_days, now.speed_ref_percentile, now.normalization_min_minutes)
+               IS DISTINCT FROM
+               (was.window_minutes, was.normalization_period_days, was.speed_ref_percentile, was.normalization_min_minutes)
+        FROM tsi.formula_config AS was, tsi.formula_at(n.valid_from) AS now
+        WHERE was.formula_version = n.formula_version), false)
+$$;
+COMMENT ON FUNCTION tsi.constants_outdated(tsi.normalization_constants) IS
+    'True when the row''s constants were computed with normalisation settings (window_minutes, normalization_period_days, speed_ref_percentile, '
+    'normalization_min_minutes) other than those of the formula version now in force at its valid_from: tsi.rescore and tsi.refresh_constants recompute it. '
+    'False for a row without a formula_version (set by hand).';
 
 -- Makes sure every minute of [from_ts, to_ts) has constants: each uncovered stretch of a day gets
 -- a row of its own, from history up to to_ts (the range's features are being computed) but not
@@ -132,8 +152,9 @@ BEGIN
                            (SELECT min(n.valid_from) FROM tsi.normalization_constants AS n WHERE n.valid_from > m));
         SELECT * INTO k FROM tsi.constants_for(gap_from, gap_until, final);
         INSERT INTO tsi.normalization_constants (constants, valid_from, valid_until, is_bootstrap,
-                                                history_from, history_until, sample_windows)
-        VALUES (k.constants, gap_from, gap_until, k.is_bootstrap, k.history_from, k.history_until, k.sample_windows)
+                                                history_from, history_until, sample_windows, formula_version)
+        VALUES (k.constants, gap_from, gap_until, k.is_bootstrap, k.history_from, k.history_until, k.sample_windows,
+                k.formula_version)
         RETURNING id INTO new_id;
         IF k.is_bootstrap THEN
             INSERT INTO tsi.data_quality_log (timestamp, issue_type, severity, message, metadata, data_time)
@@ -170,7 +191,8 @@ BEGIN
     SELECT * INTO k FROM tsi.constants_for(old.valid_from, old.valid_until, final_until);
     UPDATE tsi.normalization_constants AS n
     SET constants = k.constants, is_bootstrap = k.is_bootstrap, history_from = k.history_from,
-        history_until = k.history_until, sample_windows = k.sample_windows, computed_at = now()
+        history_until = k.history_until, sample_windows = k.sample_windows, formula_version = k.formula_version,
+        computed_at = now()
     WHERE n.id = old.id;
     IF old.is_bootstrap AND NOT k.is_bootstrap THEN
         INSERT INTO tsi.data_quality_log (timestamp, issue_type, severity, message, metadata, data_time)

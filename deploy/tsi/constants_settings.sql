@@ -1,7 +1,8 @@
 -- Deploy trafficsafety:tsi/constants_settings to pg
 -- What the life cycle of constants and baselines (tsi/compute_constants) needs to know: how
 -- much history makes constants proper rather than a bootstrap, and whether an Empirical-Bayes
--- baseline set was computed from all of its trailing period.
+-- baseline set was computed from all of its trailing period; which formula version computed a
+-- row of constants.
 BEGIN;
 SET LOCAL ROLE tsdb_owner;
 
@@ -21,5 +22,13 @@ COMMENT ON COLUMN tsi.eb_baselines.history_until IS
 COMMENT ON COLUMN tsi.eb_baselines.excluded_hours IS
     'Hourly rows of the trailing period left out because their minutes were scored with bootstrap constants; a set that left any '
     'out is recomputed once they are rescored.';
+
+-- The formula version whose settings (period, window, percentile, minimum history) computed a
+-- row: a new version that changes them makes the row outdated (tsi.constants_outdated).
+ALTER TABLE tsi.normalization_constants
+    ADD COLUMN formula_version integer REFERENCES tsi.formula_config (formula_version);
+UPDATE tsi.normalization_constants SET formula_version = (tsi.formula_at(valid_from)).formula_version;
+COMMENT ON COLUMN tsi.normalization_constants.formula_version IS
+    'Formula version (tsi.formula_config) whose normalisation settings computed the constants: the version in force at valid_from.';
 
 COMMIT;

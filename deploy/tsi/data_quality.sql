@@ -117,16 +117,16 @@ BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('tsi.process_pending'));
     final := final_until(at);
 
-    -- Bootstrap constants, and constants from history that was not all final yet once more of it is
-    -- (trailing history ends at valid_from, a first day's own minutes at valid_until); what they
-    -- scored is rescored when they changed.
+    -- Bootstrap constants, constants a new formula version's settings outdated, and constants from
+    -- history that was not all final yet once more of it is (trailing history ends at valid_from, a
+    -- first day's own minutes at valid_until); what they scored is rescored when they changed.
     FOR k IN
-        SELECT n.id, n.valid_from, n.valid_until FROM normalization_constants AS n
-        WHERE n.valid_until > oldest
-          AND (n.is_bootstrap
-               OR (n.history_until <= n.valid_from AND n.history_until < least(n.valid_from, final))
-               OR (n.history_until > n.valid_from AND n.history_until < least(n.valid_until, final)))
-        ORDER BY n.valid_from
+        SELECT r.id, r.valid_from, r.valid_until FROM normalization_constants AS r
+        WHERE r.valid_until > oldest
+          AND (r.is_bootstrap OR constants_outdated(r)
+               OR (r.history_until <= r.valid_from AND r.history_until < least(r.valid_from, final))
+               OR (r.history_until > r.valid_from AND r.history_until < least(r.valid_until, final)))
+        ORDER BY r.valid_from
     LOOP
         IF recompute_constants(k.id, final) THEN
             CALL rescore(greatest(k.valid_from, oldest), k.valid_until, n);
@@ -159,7 +159,7 @@ BEGIN
 END
 $$;
 COMMENT ON PROCEDURE tsi.refresh_constants(timestamptz) IS
-    'Brings constants and Empirical-Bayes baselines up to date with the final minutes at `at` (tsi.final_until): recomputes bootstrap constants and '
+    'Brings constants and Empirical-Bayes baselines up to date with the final minutes at `at` (tsi.final_until): recomputes bootstrap constants, constants outdated by a new formula version (tsi.constants_outdated) and '
     'constants computed before their history was final (tsi.recompute_constants), and the baseline set of every UTC day with features that was computed '
     'from less than its whole trailing period or lacks an (intersection, local hour) its own rolled-up hours have (tsi.store_baselines); rescores (tsi.rescore) the minutes whose constants or baselines changed. '
     'Waits for processing''s lock. The pg_cron job tsi-recompute-constants calls it every 10 minutes with now().';

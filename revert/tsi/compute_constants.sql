@@ -8,6 +8,7 @@ DROP FUNCTION tsi.store_baselines(timestamptz);
 DROP FUNCTION tsi.baselines_from_hours(timestamptz);
 DROP FUNCTION tsi.recompute_constants(integer, timestamptz);
 DROP FUNCTION tsi.ensure_constants(timestamptz, timestamptz);
+DROP FUNCTION tsi.constants_outdated(tsi.normalization_constants);
 DROP FUNCTION tsi.constants_for(timestamptz, timestamptz, timestamptz);
 DROP FUNCTION tsi.constants_from_history(timestamptz, timestamptz, integer, double precision);
 DROP FUNCTION tsi.minutes_with_data(timestamptz, timestamptz, integer);

@@ -6,7 +6,7 @@
 -- features exactly as processing the raw messages gives it, also beyond the 1-minute rows'
 -- retention, and features are kept long enough for that.
 BEGIN;
-SELECT plan(23);
+SELECT plan(26);
 
 \ir lib/positions.psql
 
@@ -182,6 +182,26 @@ SELECT results_eq(
     $$ SELECT round((sum(avg_si * minutes_with_data) / sum(minutes_with_data))::numeric, 9) FROM tsi.safety_indices_hourly
        WHERE intersection_id = 1101 AND hour_timestamp >= '2026-09-18 04:00+00' AND hour_timestamp < '2026-09-19 04:00+00' $$,
     'and the daily rollup of its local day');
+
+-- A formula version that changes how constants are computed outdates them ----------------------------------
+INSERT INTO tsi.formula_config (formula_version, effective_from, description, speed_ref_percentile)
+VALUES (4, '2026-09-20+00', 'test: S_ref from the median window speed', 0.5);
+SELECT results_eq(
+    $$ SELECT valid_from, tsi.constants_outdated(n) FROM tsi.normalization_constants AS n
+       WHERE valid_from IN ('2026-09-19+00', '2026-09-20+00') ORDER BY 1 $$,
+    $$ VALUES ('2026-09-19+00'::timestamptz, false), ('2026-09-20+00', true) $$,
+    'a new version that changes the speed percentile outdates the constants of its days (one that changes weights only does not)');
+CALL tsi.rescore('2026-09-20 10:00+00', '2026-09-20 10:05+00');
+SELECT results_eq(
+    $$ SELECT n.formula_version, (n.constants ->> 's_ref')::float8 FROM tsi.normalization_constants AS n WHERE valid_from = '2026-09-20+00' $$,
+    $$ SELECT 4, (k.constants ->> 's_ref')::float8 FROM tsi.normalization_constants AS n,
+              tsi.constants_from_history(n.history_from, n.history_until, 15, 0.5) AS k WHERE n.valid_from = '2026-09-20+00' $$,
+    'tsi.rescore recomputes outdated constants with the new version''s settings first');
+SELECT is_empty(
+    $$ SELECT FROM tsi.safety_indices_realtime AS r
+       WHERE r.timestamp >= '2026-09-20 10:00+00' AND r.timestamp < '2026-09-20 10:05+00'
+         AND (r.formula_version <> 4 OR r.constants_id <> (SELECT id FROM tsi.normalization_constants WHERE valid_from = '2026-09-20+00')) $$,
+    'and scores the minutes with the new version and the recomputed constants');
 
 -- Features are kept 31 days, so a month can be rescored ---------------------------------------------------
 SELECT is((SELECT keep FROM tsi.partition_policy WHERE parent = 'tsi.features_minute'::regclass), interval '31 days',
