@@ -6,7 +6,7 @@
 -- tsi.compute_features, tsi.positive_or_one and tsi.norm_ratio.
 -- Feature rows are written by hand, so the constants and indices have known inputs.
 BEGIN;
-SELECT plan(83);
+SELECT plan(87);
 
 \ir lib/positions.psql
 -- A landed BSM of vehicle v without an intersection, `north`/`east` metres from intersection i.
@@ -56,6 +56,13 @@ SELECT throws_ok($$UPDATE tsi.intersections SET time_zone = 'America/New_Yrok' W
 SELECT lives_ok($$UPDATE tsi.intersections SET time_zone = 'Europe/Berlin', updated_at = '2000-01-01' WHERE id = 1253$$,
                 'tsi.intersections_before_write accepts an IANA name');
 SELECT is((SELECT updated_at FROM tsi.intersections WHERE id = 1253), now(), 'tsi.intersections_before_write sets updated_at on update, whatever was written');
+SELECT ok('Europe/Berlin' = ANY (string_to_array(current_setting('tsi.known_time_zones'), ' ')),
+          'tsi.intersections_before_write remembers a zone it found for the session (the zone files are read once, not per row)');
+SELECT throws_ok($$INSERT INTO tsi.intersections (id, name, latitude, longitude, time_zone) VALUES (1259, 'Mars', 38.9, -77.0, 'Mars/Olympus_Mons')$$,
+                 '22023', 'time_zone: unknown time zone "Mars/Olympus_Mons"', 'with zones remembered, an unknown one is still refused');
+SELECT ok(NOT 'Mars/Olympus_Mons' = ANY (string_to_array(current_setting('tsi.known_time_zones'), ' ')),
+          'a refused zone is not remembered');
+SELECT is_empty($$SELECT * FROM tsi.nearest_intersections('{}', '{}', '{}')$$, 'tsi.nearest_intersections of no positions finds none (and makes no grid cells)');
 
 -- tsi.refuse_write ------------------------------------------------------------------------------------
 REFRESH MATERIALIZED VIEW tsi.mv_current_safety_status;  -- api.latest_indices shows the snapshot

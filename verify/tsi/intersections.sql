@@ -1,5 +1,9 @@
 -- Verify trafficsafety:tsi/intersections on pg
-SELECT id, name, latitude, longitude, geometry, elevation, region, revision, lane_count,
-       lane_width, time_zone, metadata, created_at, updated_at
-FROM tsi.intersections WHERE false;
-SELECT has_function_privilege('tsi.intersections_before_write()', 'execute');
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_proc WHERE oid = 'tsi.intersections_before_write()'::regprocedure
+                                         AND prosrc LIKE '%tsi.known_time_zones%') THEN
+        RAISE EXCEPTION 'tsi.intersections_before_write does not remember the time zones it found';
+    END IF;
+END
+$$;
