@@ -1,7 +1,7 @@
 """Rebuilding the database from the archive (design document §6.1, phase 3).
 
 `backfill` reads the archived batches of a time range (by receipt time), lands them through the
-same COPY + tsi.land_batch path as live collection, then reprocesses the range's indices and
+same landing path as live collection (Database.land_table), then reprocesses the range's indices and
 rollups. Running it twice gives the same database: landing de-duplicates and processing a range
 is deterministic.
 """
@@ -61,7 +61,7 @@ class BackfillResult:
     duplicates: int = 0
     quarantined: int = 0
     read_seconds: float = 0.0    # reading and filtering the archive's files (this thread)
-    land_seconds: float = 0.0    # COPY + CALL tsi.land_batch, summed over the landing sessions
+    land_seconds: float = 0.0    # typing, COPY and CALL of each batch, summed over the landing sessions
     first_ms: int | None = None   # message times (not receipt times) of the landed BSM/PSM
     last_ms: int | None = None
 
@@ -111,10 +111,13 @@ def backfill(archive: Archive, db: Database, process_conninfo: str | None, start
         def land(kind: str) -> None:
             tables = pending.pop(kind, [])
             pending_rows.pop(kind, None)
-            if tables:
+            table = pa.concat_tables(tables) if tables else None
+            # a large file in batches of about chunk_rows: the sessions share it, and the
+            # collector types one batch while the database lands another
+            for offset in range(0, table.num_rows if table else 0, chunk_rows):
                 while len(in_flight) >= 2 * sessions:
                     collect()
-                in_flight.append(executor.submit(timed_land, pa.concat_tables(tables)))
+                in_flight.append(executor.submit(timed_land, table.slice(offset, chunk_rows)))
 
         previous = None
         for kind, name in names:

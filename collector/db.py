@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -15,7 +16,9 @@ from typing import NamedTuple
 
 import psycopg
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.json as pajson
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.types.json import Jsonb
 
@@ -24,6 +27,43 @@ from collector.messages import Batch, Message
 
 COPY = "COPY tsi.message_staging (batch_id, msg_type, received_at, payload) FROM STDIN (FORMAT BINARY)"
 COPY_CSV = "COPY tsi.message_staging (batch_id, msg_type, received_at, payload) FROM STDIN (FORMAT csv)"
+TYPED_COLUMNS = ("batch_id", "ord", "msg_type", "received_at", "ts_ms", "object_id", "msg_cnt", "sec_mark", "latitude",
+                 "longitude", "elevation", "speed", "heading", "accel_lon", "accel_lat", "wheel_brakes", "vehicle_length",
+                 "vehicle_width", "basic_type", "rsu_name")
+COPY_TYPED = f"COPY tsi.typed_staging ({', '.join(TYPED_COLUMNS)}) FROM STDIN (FORMAT csv)"
+_I, _F = pa.int64(), pa.float64()
+# The fields tsi.read_v2x reads, as Arrow's JSON reader is to type them: a value of another JSON
+# type (a string for a number, a fraction for an integer, a number beyond int64) fails the whole
+# batch's typing, and the batch takes the JSON path.
+TYPED_SCHEMAS = {
+    "bsm": pa.schema([("timestamp", _I), ("rsuName", pa.string()), ("bsmJson", pa.struct([("coreData", pa.struct([
+        ("id", _I), ("msgCnt", _I), ("secMark", _I), ("lat", _F), ("lon", _F), ("elev", _F), ("speed", _F),
+        ("heading", _F), ("accelSet", pa.struct([("lon", _F), ("lat", _F)])),
+        ("brakes", pa.struct([("wheelBrakes", _I)])), ("size", pa.struct([("length", _I), ("width", _I)]))]))]))]),
+    "psm": pa.schema([("timestamp", _I), ("rsuName", pa.string()), ("psmJson", pa.struct([
+        ("id", _I), ("msgCnt", _I), ("secMark", _I),
+        ("position", pa.struct([("lat", _F), ("lon", _F), ("elev", _F)])), ("speed", _F), ("heading", _F),
+        ("basicType", _I)]))]),
+}
+# tsi.typed_staging's column: the path to it in the message (BSM, PSM); None: not in that message.
+TYPED_FIELDS: dict[str, tuple[tuple[str, ...] | None, tuple[str, ...] | None]] = {
+    "ts_ms": (("timestamp",), ("timestamp",)),
+    "object_id": (("bsmJson", "coreData", "id"), ("psmJson", "id")),
+    "msg_cnt": (("bsmJson", "coreData", "msgCnt"), ("psmJson", "msgCnt")),
+    "sec_mark": (("bsmJson", "coreData", "secMark"), ("psmJson", "secMark")),
+    "latitude": (("bsmJson", "coreData", "lat"), ("psmJson", "position", "lat")),
+    "longitude": (("bsmJson", "coreData", "lon"), ("psmJson", "position", "lon")),
+    "elevation": (("bsmJson", "coreData", "elev"), ("psmJson", "position", "elev")),
+    "speed": (("bsmJson", "coreData", "speed"), ("psmJson", "speed")),
+    "heading": (("bsmJson", "coreData", "heading"), ("psmJson", "heading")),
+    "accel_lon": (("bsmJson", "coreData", "accelSet", "lon"), None),
+    "accel_lat": (("bsmJson", "coreData", "accelSet", "lat"), None),
+    "wheel_brakes": (("bsmJson", "coreData", "brakes", "wheelBrakes"), None),
+    "vehicle_length": (("bsmJson", "coreData", "size", "length"), None),
+    "vehicle_width": (("bsmJson", "coreData", "size", "width"), None),
+    "basic_type": (None, ("psmJson", "basicType")),
+    "rsu_name": (("rsuName",), ("rsuName",)),
+}
 _CSV = pacsv.WriteOptions(include_header=False, batch_size=4096)
 # Keepalives and timeouts a DSN leaves out: a database that vanishes without closing the TCP
 # connection (a black hole) then fails the write within about a minute instead of never.
@@ -87,6 +127,9 @@ class Database:
         self._local = threading.local()
         self._all: list[psycopg.Connection] = []
         self._lock = threading.Lock()
+        # where a landing's time goes, summed over the threads: typing (Arrow in this process),
+        # copy (the COPY statements, and asking which rows the database refuses), call (the CALL)
+        self.seconds = {"typing": 0.0, "copy": 0.0, "call": 0.0}
 
     def open(self, wait: bool = False) -> None:
         """Checks the database answers (wait=True), else connects lazily."""
@@ -109,18 +152,27 @@ class Database:
                 self._all.append(conn)
         return conn
 
-    def _landing(self, copy_rows: Callable[[psycopg.Cursor], None], batch_id: uuid.UUID) -> Landed:
+    def _landing(self, copy_rows: Callable[[psycopg.Cursor], None], batch_id: uuid.UUID,
+                 procedure: str = "tsi.land_batch") -> Landed:
         conn = self._conn()
         try:
             with conn.transaction():
+                t0 = time.monotonic()
                 with conn.cursor() as cur:
                     copy_rows(cur)
-                row = conn.execute("CALL tsi.land_batch(%s)", (batch_id,)).fetchone()
+                t1 = time.monotonic()
+                row = conn.execute(f"CALL {procedure}(%s)", (batch_id,)).fetchone()
+                self._spent("copy", t1 - t0)
+                self._spent("call", time.monotonic() - t1)
         except psycopg.OperationalError:
             conn.close()  # reconnect next time
             raise
         assert row is not None
         return Landed(*row)
+
+    def _spent(self, phase: str, seconds: float) -> None:
+        with self._lock:
+            self.seconds[phase] += seconds
 
     def land(self, batch: Batch) -> Landed:
         """Each message checked in Python (as_jsonb): the path for a batch the fast one refused."""
@@ -132,25 +184,90 @@ class Database:
         return self._landing(rows, batch.batch_id)
 
     def land_table(self, batch_id: uuid.UUID, table: pa.Table) -> Landed:
-        """A spooled or archived batch (msg_type, received_at, payload) handed to COPY as CSV
-        written by Arrow: the payload text is never parsed in Python. If PostgreSQL refuses a
+        """A spooled or archived batch (msg_type, received_at, payload) landed the fastest way
+        that takes it: BSM and PSM typed by Arrow into tsi.typed_staging, with the text of the
+        rows the database refuses (tsi.typed_refused) in tsi.message_staging (CALL
+        tsi.land_typed); else every payload handed to COPY as CSV written by Arrow (CALL
+        tsi.land_batch). No message is parsed in Python on either. If PostgreSQL refuses a
         payload (text that is no jsonb), the batch is landed again through land(), which turns
         such messages into strings for the quarantine."""
-        csv = io.BytesIO()
-        pacsv.write_csv(pa.table({
-            "batch_id": pa.array([str(batch_id)] * table.num_rows, pa.string()),
-            "msg_type": table["msg_type"], "received_at": table["received_at"], "payload": table["payload"],
-        }), csv, _CSV)
+        t0 = time.monotonic()
+        kinds = pc.unique(table["msg_type"]).to_pylist() if table.num_rows else []
+        typed = typed_table(batch_id, kinds[0], table) if len(kinds) == 1 else None
+        if typed is not None:
+            typed_csv = io.BytesIO()
+            pacsv.write_csv(typed, typed_csv, _CSV)
+            self._spent("typing", time.monotonic() - t0)
 
-        def rows(cur: psycopg.Cursor) -> None:
-            with cur.copy(COPY_CSV) as copy:
-                copy.write(csv.getbuffer())
+            def typed_rows(cur: psycopg.Cursor) -> None:
+                with cur.copy(COPY_TYPED) as copy:
+                    copy.write(typed_csv.getbuffer())
+                refused = [r[0] for r in cur.execute("SELECT tsi.typed_refused(%s)", (batch_id,))]
+                if refused:  # ord counts from 1
+                    copy_texts(cur, batch_id, table.take(pc.subtract(pa.array(refused, pa.int64()), 1)))
+            try:
+                return self._landing(typed_rows, batch_id, "tsi.land_typed")
+            except psycopg.OperationalError:
+                raise
+            except (psycopg.DataError, psycopg.errors.ProgramLimitExceeded):
+                pass  # a refused message whose text is no jsonb: the JSON path below
         try:
-            return self._landing(rows, batch_id)
+            return self._landing(lambda cur: copy_texts(cur, batch_id, table), batch_id)
         except psycopg.OperationalError:
             raise
         except (psycopg.DataError, psycopg.errors.ProgramLimitExceeded):
             return self.land(batch_from_table(batch_id, table))
+
+
+def copy_texts(cur: psycopg.Cursor, batch_id: uuid.UUID, table: pa.Table) -> None:
+    """COPYs messages (msg_type, received_at, payload) into tsi.message_staging as CSV written by Arrow."""
+    csv = io.BytesIO()
+    pacsv.write_csv(pa.table({
+        "batch_id": pa.array([str(batch_id)] * table.num_rows, pa.string()),
+        "msg_type": table["msg_type"], "received_at": table["received_at"], "payload": table["payload"],
+    }), csv, _CSV)
+    with cur.copy(COPY_CSV) as copy:
+        copy.write(csv.getbuffer())
+
+
+def typed_table(batch_id: uuid.UUID, msg_type: str, table: pa.Table) -> pa.Table | None:
+    """A BSM or PSM batch with the fields tsi.read_v2x reads typed by Arrow's JSON reader (no
+    Python per message), as tsi.typed_staging takes them; None when Arrow cannot type it exactly
+    (another JSON type somewhere, a line break inside a message, a row count that differs): the
+    batch then takes the JSON path. The database checks every typed row again (tsi.typed_plain)
+    and asks for the text of those it refuses (tsi.typed_refused)."""
+    if msg_type not in TYPED_SCHEMAS or table.num_rows == 0:
+        return None
+    payload = table["payload"]
+    try:
+        # newline-delimited JSON, one message a line, joined by Arrow (no Python per message)
+        lines = pc.binary_join_element_wise(payload.combine_chunks(), "\n", "")
+        text = lines.buffers()[2].slice(0, pc.sum(pc.binary_length(lines)).as_py())
+        data = text.to_pybytes()
+        if data.count(b"\n") != table.num_rows or b"\r" in data:
+            return None  # a line break inside a message: the lines would not be the messages
+        read = pajson.read_json(io.BytesIO(data), parse_options=pajson.ParseOptions(
+            explicit_schema=TYPED_SCHEMAS[msg_type], unexpected_field_behavior="ignore"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowCapacityError):
+        return None
+    if read.num_rows != table.num_rows:
+        return None
+    which = 0 if msg_type == "bsm" else 1
+    columns: dict[str, pa.Array | pa.ChunkedArray] = {
+        "batch_id": pa.array([str(batch_id)] * table.num_rows, pa.string()),
+        "ord": pa.array(range(1, table.num_rows + 1), pa.int32()),
+        "msg_type": pa.array([msg_type] * table.num_rows, pa.string()),
+        "received_at": table["received_at"]}
+    for name, paths in TYPED_FIELDS.items():
+        path = paths[which]
+        if path is None:
+            columns[name] = pa.nulls(table.num_rows, _I)
+            continue
+        col = read.column(path[0])
+        for key in path[1:]:
+            col = pc.struct_field(col, key)
+        columns[name] = col
+    return pa.table([columns[c] for c in TYPED_COLUMNS], names=list(TYPED_COLUMNS))
 
 
 def batch_from_table(batch_id: uuid.UUID, table: pa.Table) -> Batch:

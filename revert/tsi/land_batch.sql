@@ -205,4 +205,8 @@ $$;
 COMMENT ON PROCEDURE tsi.land_batch(uuid, integer, integer, integer, integer, integer) IS
     'Lands the messages the collector copied into tsi.message_staging under one batch id: valid BSM/PSM into the raw tables (duplicates skipped by the de-duplication key, each assigned to the nearest intersection within the configured radius), decoded MapData upserted into tsi.intersections, every invalid message into tsi.quarantine with its reason. Returns the counts; a repeated call lands nothing twice.';
 
+DROP PROCEDURE tsi.land_rows_move(uuid, integer, integer, integer, integer, integer);
+DROP PROCEDURE tsi.land_rows_read_json(uuid, bigint, integer);
+DROP PROCEDURE tsi.land_rows_prepare();
+
 COMMIT;

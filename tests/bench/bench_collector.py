@@ -6,7 +6,7 @@
 2. Collector path: spooled batches (as after a database outage) drained by `collector run`;
    msg/s next to a bare COPY of the same rows from the same files, in the same run.
 3. Backfill: an archive of simulated history (generate-history's writer) is backfilled (landing
-   only: COPY + CALL tsi.land_batch); rows/s next to the bare COPY of the same rows from the same
+   only: Database.land_table, the typed path for BSM/PSM); rows/s next to the bare COPY of the same rows from the same
    files, in the same run. The bare COPY is the fastest this machine loads those rows: Arrow
    writes the CSV (no Python per row), into an unlogged table without indexes, on as many
    sessions as cores.
@@ -216,8 +216,11 @@ def backfill_rates(tmp: Path) -> None:
     print(f"  backfill landed (read + COPY + CALL){r.rows / total_s:>10,.0f} rows/s   = {r.rows / total_s / bare:.2f} x the "
           f"bare COPY (target >= 0.6); {r.landed:,} landed")
     print(f"    where the time goes: {total_s:.1f} s wall; reading+filtering files {r.read_seconds:.1f} s (main thread), "
-          f"COPY + land_batch {r.land_seconds:.1f} s summed over {SESSIONS} sessions "
+          f"typing + COPY + landing {r.land_seconds:.1f} s summed over {SESSIONS} sessions "
           f"({r.land_seconds / SESSIONS:.1f} s each, bare COPY alone took {bare_s:.1f} s)")
+    spent = db.seconds
+    print(f"    of the sessions' time: Arrow typing and CSV {spent['typing']:.1f} s, COPY (and the refused rows' texts) "
+          f"{spent['copy']:.1f} s, CALL tsi.land_typed / land_batch {spent['call']:.1f} s")
     stored, stored_s = stored_rows_copy(start - dt.timedelta(seconds=1), end + dt.timedelta(seconds=1))
     print(f"  ceiling: the stored rows alone      {stored / stored_s:>10,.0f} rows/s   = {stored / stored_s / bare:.2f} x the "
           f"bare COPY: {stored:,} BSM/PSM rows as landed (typed, no JSON, no checks, no assignment)")
@@ -226,7 +229,7 @@ def backfill_rates(tmp: Path) -> None:
 
 def collector_path(tmp: Path) -> None:
     """The live path's landing speed: batches already in the spool (as after a database outage)
-    drained by `collector run` (spool -> archive + COPY + CALL tsi.land_batch on its sessions),
+    drained by `collector run` (spool -> archive + Database.land_table on its sessions),
     next to a bare COPY of the same rows from the same files in this run."""
     archive, names, _, _ = history(tmp, "path-archive", 40_001, 10)
     spool = tmp / "path-spool"

@@ -3,7 +3,7 @@
 -- (received = landed + duplicates + quarantined), nearest-intersection assignment within the
 -- configured radius, MapData upserts, pending minutes and daily partitions of old days.
 BEGIN;
-SELECT plan(78);
+SELECT plan(88);
 
 -- Helpers: message JSON as the VCC API sends it, staging, landing ----------------------------
 
@@ -367,7 +367,66 @@ SELECT lives_ok(
               pg_temp.land(14) $$,
     'a BSM whose wheelBrakes does not fit an integer does not abort its batch');
 
--- 9. Nothing is silently dropped; nothing is left behind -------------------------------------------
+-- 9. The typed path: tsi.land_typed lands what tsi.land_batch lands --------------------------------
+-- Staged as the collector stages: the fields typed from the text (here by jsonb), then the text
+-- of each row tsi.typed_refused names in tsi.message_staging.
+CREATE TEMP TABLE typed_texts (b integer, ord integer, payload jsonb);
+CREATE FUNCTION pg_temp.stage_typed(b integer, payload jsonb) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO typed_texts SELECT stage_typed.b, coalesce(max(t.ord), 0) + 1, stage_typed.payload FROM typed_texts AS t WHERE t.b = stage_typed.b;
+    INSERT INTO tsi.typed_staging (batch_id, ord, msg_type, received_at, ts_ms, object_id, msg_cnt, sec_mark,
+                                   latitude, longitude, elevation, speed, heading, accel_lon, accel_lat, wheel_brakes,
+                                   vehicle_length, vehicle_width, basic_type, rsu_name)
+    SELECT pg_temp.batch(stage_typed.b), (SELECT max(t.ord) FROM typed_texts AS t WHERE t.b = stage_typed.b), 'bsm',
+           to_timestamp((payload ->> 'timestamp')::numeric / 1000) + interval '1 second',
+           (payload ->> 'timestamp')::bigint, (c ->> 'id')::bigint, (c ->> 'msgCnt')::bigint, (c ->> 'secMark')::bigint,
+           (c ->> 'lat')::float8, (c ->> 'lon')::float8, (c ->> 'elev')::float8, (c ->> 'speed')::float8,
+           (c ->> 'heading')::float8, (c -> 'accelSet' ->> 'lon')::float8, (c -> 'accelSet' ->> 'lat')::float8,
+           (c -> 'brakes' ->> 'wheelBrakes')::bigint, (c -> 'size' ->> 'length')::bigint, (c -> 'size' ->> 'width')::bigint,
+           NULL, payload ->> 'rsuName'
+    FROM (SELECT payload -> 'bsmJson' -> 'coreData' AS c) AS x
+$$;
+CREATE FUNCTION pg_temp.stage_refused(b integer) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO tsi.message_staging (batch_id, msg_type, received_at, payload)
+    SELECT pg_temp.batch(b), 'bsm', to_timestamp((t.payload ->> 'timestamp')::numeric / 1000) + interval '1 second', t.payload
+    FROM tsi.typed_refused(pg_temp.batch(b)) AS r (ord) JOIN typed_texts AS t ON t.b = stage_refused.b AND t.ord = r.ord
+$$;
+CREATE FUNCTION pg_temp.land_typed(b integer) RETURNS integer[] LANGUAGE plpgsql AS $$
+DECLARE r integer; l integer; d integer; q integer; u integer;
+BEGIN
+    CALL tsi.land_typed(pg_temp.batch(b), r, l, d, q, u);
+    RETURN ARRAY[r, l, d, q, u];
+END
+$$;
+-- The same three messages by both paths (other vehicle ids): plain, the speed sentinel, a negative speed.
+SELECT pg_temp.stage_typed(15, pg_temp.bsm(700400 + k, '2026-11-02 16:05:00+00', pg_temp.near(201, 20, 90), speed => sp))
+FROM (VALUES (1, 11.58::float8), (2, 163.82), (3, -1)) AS v (k, sp) ORDER BY k;
+SELECT pg_temp.stage(16, 'bsm', pg_temp.bsm(700410 + k, '2026-11-02 16:05:00+00', pg_temp.near(201, 20, 90), speed => sp))
+FROM (VALUES (1, 11.58::float8), (2, 163.82), (3, -1)) AS v (k, sp);
+SELECT ok(tsi.typed_plain(s), 'tsi.typed_plain: a valid BSM is plain') FROM tsi.typed_staging AS s WHERE s.object_id = 700401;
+SELECT ok(NOT tsi.typed_plain(s), 'tsi.typed_plain: the speed sentinel 163.82 is not (tsi.read_v2x decides)') FROM tsi.typed_staging AS s WHERE s.object_id = 700402;
+SELECT results_eq($$ SELECT * FROM tsi.typed_refused(pg_temp.batch(15)) $$, ARRAY[2, 3], 'tsi.typed_refused names the rows that are not plain');
+SELECT throws_ok($$ CALL tsi.land_typed(pg_temp.batch(15)) $$, '22023', NULL,
+                 'land_typed without the texts of its refused rows raises (and lands nothing)');
+SELECT pg_temp.stage_refused(15);
+SELECT is(pg_temp.land_typed(15), pg_temp.land(16), 'land_typed counts as land_batch: received, landed, duplicates, quarantined, unassigned');
+SELECT results_eq(
+    $$ SELECT vehicle_id - 700400, msg_cnt, sec_mark, ts, intersection_id, latitude, longitude, elevation, speed, heading,
+              accel_lon, accel_lat, wheel_brakes, vehicle_length, vehicle_width, rsu_name
+       FROM tsi.bsm_messages WHERE vehicle_id BETWEEN 700401 AND 700403 ORDER BY 1 $$,
+    $$ SELECT vehicle_id - 700410, msg_cnt, sec_mark, ts, intersection_id, latitude, longitude, elevation, speed, heading,
+              accel_lon, accel_lat, wheel_brakes, vehicle_length, vehicle_width, rsu_name
+       FROM tsi.bsm_messages WHERE vehicle_id BETWEEN 700411 AND 700413 ORDER BY 1 $$,
+    'land_typed stores the plain BSM exactly as land_batch reads it from the JSON');
+SELECT results_eq(
+    $$ SELECT reason, replace(detail, '70040', '7004x') FROM tsi.quarantine WHERE batch_id = pg_temp.batch(15) ORDER BY 1, 2 $$,
+    $$ SELECT reason, replace(detail, '70041', '7004x') FROM tsi.quarantine WHERE batch_id = pg_temp.batch(16) ORDER BY 1, 2 $$,
+    'land_typed quarantines the refused ones with land_batch''s reasons and details');
+SELECT pg_temp.stage_typed(17, pg_temp.bsm(700401, '2026-11-02 16:05:00+00', pg_temp.near(201, 20, 90)));
+SELECT is(pg_temp.land_typed(17), ARRAY[1, 0, 1, 0, 0], 'land_typed: a message landed before is a duplicate');
+SELECT throws_ok($$ CALL tsi.land_typed(NULL) $$, '22023', NULL, 'land_typed refuses a NULL batch id');
+SELECT is_empty($$ SELECT FROM tsi.typed_staging $$, 'nothing is left in tsi.typed_staging');
+
+-- 10. Nothing is silently dropped; nothing is left behind -------------------------------------------
 SELECT is_empty($$ SELECT batch_id FROM tsi.landed_batches WHERE received <> landed + duplicates + quarantined $$,
                 'every landed batch: received = landed + duplicates + quarantined');
 SELECT is_empty($$ SELECT batch_id FROM tsi.message_staging $$, 'nothing is left in tsi.message_staging');

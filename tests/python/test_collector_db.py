@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterator
 
 import psycopg
+import pyarrow as pa
 import pytest
 
-from collector.db import Database
+from collector.db import Database, typed_table
 from collector.messages import Batch, Message
 from tsi_fixtures import drop_day_partitions
 
@@ -59,3 +61,97 @@ def test_text_that_is_not_storable_jsonb_is_quarantined_and_the_batch_lands(
     assert {r for r, _, _ in kept} == {"not_an_object"}
     assert all("not JSON that PostgreSQL can store" in d for _, _, d in kept), "the detail says why"
     assert speeds == [(7, 0.0), (8, 12.5), (9, 0.0)]
+
+
+def typed_batch_texts(base: int) -> tuple[list[str], list[str]]:
+    """BSMs and PSMs Arrow types exactly: plain ones, and edge cases only tsi.read_v2x decides
+    (sentinels, ranges, magnitudes json_number drops or zeroes, optional integers beyond int4,
+    absent and null fields)."""
+    def core(i: int, **changes: object) -> str:
+        c: dict[str, object] = {"id": base + i, "msgCnt": i % 128, "secMark": 1000 + i, "lat": 38.9 + i * 1e-5,
+                                "lon": -77.1, "elev": 120.0, "speed": 10.25, "heading": 90.0,
+                                "accelSet": {"lon": -0.5, "lat": 0.0}, "brakes": {"wheelBrakes": 0},
+                                "size": {"length": 480, "width": 190}}
+        ts = changes.pop("timestamp", TS_MS + i)
+        c.update(changes)
+        text = json.dumps({"timestamp": ts, "rsuName": f"typed-edge-{base}", "bsmJson": {"coreData": {k: v for k, v in c.items()
+                                                                                             if v != "ABSENT"}}})
+        return re.sub(r'"RAW:([^"]*)"', r"\1", text)  # a number written as given, digits Python would not write
+    edges: list[dict[str, object]] = [
+        {}, {"speed": 163.82}, {"speed": None}, {"speed": "ABSENT"}, {"lat": 0.0, "lon": 0.0}, {"msgCnt": 200},
+        {"secMark": 70000}, {"timestamp": TS_MS // 1000}, {"timestamp": TS_MS + 7_200_000}, {"accelSet": {"lon": 20.01}},
+        {"elev": 1e16}, {"speed": 1e-310}, {"heading": None}, {"id": "ABSENT"}, {"size": {"length": 3_000_000_000}},
+        {"lat": 91.0}, {"id": 10**18 + 5}, {"brakes": None}, {"speed": -0.0},
+        {"lat": "RAW:38.90000000000000035527136788005009293556213378906251",
+         "lon": "RAW:-77.09999999999999431565811391919851303100585937499", "heading": "RAW:1.5E2"},
+        {"heading": "RAW:9.99999999999999999999e-301"},  # json_number: 0; the nearest double: 1e-300
+        {"elev": "RAW:1.0e-299", "accelSet": {"lon": "RAW:-0.33333333333333333333333", "lat": "RAW:-0"}},
+    ]
+    bsms = [core(i, **e) for i, e in enumerate(edges)]
+    psms = [json.dumps({"timestamp": TS_MS + i, "rsuName": f"typed-edge-{base}", "psmJson": {
+        "id": base + i, "msgCnt": 5, "secMark": 2000 + i, "basicType": bt, "speed": 1.3, "heading": 90.0,
+        "position": {"lat": 38.9, "lon": -77.1 + i * 1e-5, "elev": 120.0}}}) for i, bt in enumerate([1, 2, None, 9, 0, 4])]
+    return bsms, psms
+
+
+@pytest.mark.usefixtures("day_dropped_after")
+def test_the_typed_path_lands_exactly_what_the_json_path_lands(
+        test_db: str, connect: Callable[..., psycopg.Connection]) -> None:
+    """The same messages through tsi.land_typed (Arrow-typed fields, tsi.typed_plain) and through
+    tsi.land_batch (tsi.read_v2x of every payload): the same raw rows, the same quarantine with
+    the same reasons and details, the same counts."""
+    base = 780_000_000 + uuid.uuid4().int % 1_000_000 * 100
+    received = dt.datetime(2026, 5, 25, 0, 0, 1, tzinfo=dt.timezone.utc)
+    bsms, psms = typed_batch_texts(base)
+
+    def table(kind: str, texts: list[str]) -> pa.Table:
+        return pa.table({"msg_type": [kind] * len(texts), "received_at": pa.array([received] * len(texts),
+                         pa.timestamp("us", tz="UTC")), "payload": texts})
+
+    def stored(conn: psycopg.Connection, batches: list[uuid.UUID]) -> tuple[list[tuple[object, ...]], ...]:
+        bsm_rows = conn.execute("SELECT ts_second, vehicle_id, msg_cnt, sec_mark, ts, received_at, latitude, longitude,"
+                                " elevation, speed, heading, accel_lon, accel_lat, wheel_brakes, vehicle_length,"
+                                " vehicle_width, rsu_name FROM tsi.bsm_messages WHERE vehicle_id BETWEEN %s AND %s"
+                                " ORDER BY 1, 2, 3, 4", (base, base + 99)).fetchall()
+        psm_rows = conn.execute("SELECT ts_second, psm_id, msg_cnt, sec_mark, ts, received_at, basic_type, latitude,"
+                                " longitude, elevation, speed, heading, rsu_name FROM tsi.psm_messages"
+                                " WHERE psm_id BETWEEN %s AND %s ORDER BY 1, 2, 3, 4", (base, base + 99)).fetchall()
+        kept = conn.execute("SELECT msg_type, reason, detail, payload FROM tsi.quarantine WHERE batch_id = ANY (%s)"
+                            " ORDER BY 1, 2, 3", (batches,)).fetchall()
+        return bsm_rows, psm_rows, kept
+
+    assert typed_table(uuid.uuid4(), "bsm", table("bsm", bsms)) is not None, "Arrow types this batch"
+    assert typed_table(uuid.uuid4(), "bsm", table("bsm", [*bsms, bsm(base + 99, '"fast"')])) is None, \
+        "a string where a number belongs: the batch takes the JSON path"
+    db = Database(f"dbname={test_db} user=collector")
+    db.open(wait=True)
+    procedures: list[str] = []
+    landing = db._landing
+
+    def spied(copy_rows: Callable[[psycopg.Cursor], None], batch_id: uuid.UUID, procedure: str = "tsi.land_batch") -> object:
+        procedures.append(procedure)
+        return landing(copy_rows, batch_id, procedure)
+    db._landing = spied  # type: ignore[method-assign]
+    try:
+        typed_ids = [uuid.uuid4(), uuid.uuid4()]
+        typed_counts = [db.land_table(typed_ids[0], table("bsm", bsms)), db.land_table(typed_ids[1], table("psm", psms))]
+        again = db.land_table(typed_ids[0], table("bsm", bsms))
+        with connect(autocommit=True) as conn:
+            via_typed = stored(conn, typed_ids)
+            conn.execute("DELETE FROM tsi.bsm_messages WHERE vehicle_id BETWEEN %s AND %s", (base, base + 99))
+            conn.execute("DELETE FROM tsi.psm_messages WHERE psm_id BETWEEN %s AND %s", (base, base + 99))
+            conn.execute("DELETE FROM tsi.quarantine WHERE batch_id = ANY (%s)", (typed_ids,))
+        json_ids = [uuid.uuid4(), uuid.uuid4()]
+        json_counts = [db.land(Batch(json_ids[0], "bsm", [Message("bsm", received, t) for t in bsms])),
+                       db.land(Batch(json_ids[1], "psm", [Message("psm", received, t) for t in psms]))]
+        with connect() as conn:
+            via_json = stored(conn, json_ids)
+    finally:
+        db.close()
+    assert procedures[:3] == ["tsi.land_typed"] * 3, "the typed path took the batches, no fallback"
+    assert typed_counts == json_counts
+    assert typed_counts[0].received == len(bsms) and 0 < typed_counts[0].quarantined < len(bsms)
+    assert (again.landed, again.duplicates) == (0, typed_counts[0].landed), "a repeated typed landing lands nothing twice"
+    for name, a, b in zip(("BSM rows", "PSM rows", "quarantine"), via_typed, via_json):
+        assert repr(a) == repr(b), f"{name} differ (repr: -0.0 is not 0.0 here):\n{a}\n{b}"
+    assert len(via_typed[0]) == typed_counts[0].landed and len(via_typed[2]) == typed_counts[0].quarantined + typed_counts[1].quarantined

@@ -1,9 +1,0 @@
--- Verify trafficsafety:tsi/archive_privileges on pg
-DO $$
-BEGIN
-    IF NOT has_table_privilege('collector', 'tsi.archive_check_staging', 'INSERT')
-       OR NOT has_function_privilege('collector', 'tsi.check_archive_consistency(uuid, timestamptz, timestamptz)', 'EXECUTE') THEN
-        RAISE EXCEPTION 'the collector may not run the archive consistency check';
-    END IF;
-END
-$$;
