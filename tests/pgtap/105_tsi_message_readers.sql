@@ -2,7 +2,7 @@
 -- safe JSON readers (a wrong type is NULL, never an error), epoch milliseconds, the first problem
 -- of a BSM, PSM, MapData or SPaT message, and the argument helpers of the query functions.
 BEGIN;
-SELECT plan(43);
+SELECT plan(46);
 
 -- JSON readers ----------------------------------------------------------------------------------
 SELECT is(tsi.json_number('12.5'), 12.5::float8, 'json_number reads a JSON number');
@@ -10,6 +10,13 @@ SELECT is(tsi.json_number('"12.5"'), NULL::float8, 'json_number: a JSON string i
 SELECT is(tsi.json_number('null'), NULL::float8, 'json_number: JSON null is NULL');
 SELECT is(tsi.json_number('1e300'), NULL::float8, 'json_number: an absurdly large number is NULL');
 SELECT is(tsi.json_number('-1e-400'), 0::float8, 'json_number: a number too small for double precision is 0, not an error');
+-- tsi.number_kept: the doubles the typed path may take as json_number would give them
+SELECT ok(tsi.number_kept(12.5) AND tsi.number_kept(0) AND tsi.number_kept('-0') AND tsi.number_kept(NULL),
+          'number_kept: an ordinary number, 0, -0 and NULL are kept as they are');
+SELECT ok(NOT tsi.number_kept(1e-300) AND tsi.number_kept(1.0000001e-300),
+          'number_kept: 1e-300 itself is not (a text just below it, which json_number makes 0, rounds to it)');
+SELECT ok(NOT tsi.number_kept(1e15) AND tsi.number_kept(999999999999999.9) AND NOT tsi.number_kept(-1e16),
+          'number_kept: magnitudes from 1e15 up are not (json_number drops them)');
 SELECT is(tsi.json_integer('700295'), 700295::bigint, 'json_integer reads an integer');
 SELECT is(tsi.json_integer('3.0'), 3::bigint, 'json_integer: 3.0 is the integer 3');
 SELECT is(tsi.json_integer('3.5'), NULL::bigint, 'json_integer: a fraction is NULL');
