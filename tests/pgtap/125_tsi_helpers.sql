@@ -6,7 +6,7 @@
 -- tsi.compute_features, tsi.positive_or_one and tsi.norm_ratio.
 -- Feature rows are written by hand, so the constants and indices have known inputs.
 BEGIN;
-SELECT plan(87);
+SELECT plan(88);
 
 \ir lib/positions.psql
 -- A landed BSM of vehicle v without an intersection, `north`/`east` metres from intersection i.
@@ -63,6 +63,31 @@ SELECT throws_ok($$INSERT INTO tsi.intersections (id, name, latitude, longitude,
 SELECT ok(NOT 'Mars/Olympus_Mons' = ANY (string_to_array(current_setting('tsi.known_time_zones'), ' ')),
           'a refused zone is not remembered');
 SELECT is_empty($$SELECT * FROM tsi.nearest_intersections('{}', '{}', '{}')$$, 'tsi.nearest_intersections of no positions finds none (and makes no grid cells)');
+-- The great-circle shortcut decides only what the exact WGS84 distance would: positions between
+-- two intersections 866 m apart, and positions at 0.985–1.015 of the radius from one, where the
+-- shortcut must not decide, against the definition computed by brute force.
+SELECT setseed(0.19);
+CREATE TEMP TABLE near_points AS
+SELECT row_number() OVER (ORDER BY src, j) AS k, lat, lon, r
+FROM (SELECT 1 AS src, j, 38.90 + (random() - 0.5) * 0.012 AS lat, -76.995 + (random() - 0.5) * 0.02 AS lon,
+             (ARRAY[100, 433, 500, 5000])[1 + j % 4]::float8 AS r
+      FROM generate_series(1, 2000) AS j
+      UNION ALL
+      SELECT 2, j, ST_Y(x.p::geometry), ST_X(x.p::geometry), r.r
+      FROM generate_series(0, 300) AS j
+      CROSS JOIN (VALUES (100::float8), (433)) AS r (r)
+      CROSS JOIN LATERAL (SELECT ST_Project(ST_MakePoint(-77.00, 38.90)::geography, r.r * (0.985 + j * 0.0001),
+                                            radians(j * 7 % 360)) AS p) AS x) AS v;
+SELECT results_eq(
+    $$ SELECT n.ord, n.intersection_id
+       FROM (SELECT array_agg(lat ORDER BY k) AS la, array_agg(lon ORDER BY k) AS lo, array_agg(r ORDER BY k) AS ra FROM near_points) AS a
+       CROSS JOIN LATERAL tsi.nearest_intersections(a.la, a.lo, a.ra) AS n ORDER BY 1 $$,
+    $$ SELECT DISTINCT ON (p.k) p.k, i.id
+       FROM near_points AS p
+       CROSS JOIN LATERAL (SELECT ST_Distance(ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326)::geography, i.geometry::geography) AS d, i.id
+                           FROM tsi.intersections AS i) AS i
+       WHERE i.d <= p.r ORDER BY p.k, i.d, i.id $$,
+    'tsi.nearest_intersections: the nearest within the radius by WGS84 distance, ties to the lower id, near the radius too');
 
 -- tsi.refuse_write ------------------------------------------------------------------------------------
 REFRESH MATERIALIZED VIEW tsi.mv_current_safety_status;  -- api.latest_indices shows the snapshot
