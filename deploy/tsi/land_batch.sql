@@ -4,32 +4,45 @@
 -- batch whose first landing was committed (every message is then a duplicate).
 -- Rework of release 1.0: a large batch is analysed before it is joined (see received below); the
 -- rows are read into pg_temp.land_rows (from the JSON of tsi.message_staging by
--- tsi.land_rows_read_json; tsi.land_typed adds the rows typed by the collector) and moved by one
--- procedure, tsi.land_rows_move.
+-- tsi.land_rows_read_json; the collector's typed path copies its rows in directly, see
+-- tsi/land_typed) and moved by one procedure, tsi.land_rows_move.
 BEGIN;
 SET LOCAL ROLE tsdb_owner;
 
 -- The rows of one landing, read once: a message's problem or its typed fields. Made per session.
+-- Wide enough for anything the collector's typed path copies in (tsi.land_typed_begin): integers
+-- as bigint, the time as epoch milliseconds, so that no value fails the COPY; a value the raw
+-- tables cannot take makes its row refused (tsi.typed_refused), never an error.
 CREATE PROCEDURE tsi.land_rows_prepare()
 LANGUAGE plpgsql
 SET search_path = tsi, public, pg_temp
 AS $$
 BEGIN
+    -- a session that landed before this change still has release 1.0's table (no ts_ms)
+    IF to_regclass('pg_temp.land_rows') IS NOT NULL AND NOT EXISTS (
+            SELECT FROM pg_attribute WHERE attrelid = to_regclass('pg_temp.land_rows') AND attname = 'ts_ms') THEN
+        DROP TABLE pg_temp.land_rows;
+    END IF;
     IF to_regclass('pg_temp.land_rows') IS NULL THEN
         CREATE TEMP TABLE land_rows (
             ord bigint, msg_type text, received_at timestamptz, payload jsonb, problem tsi.rejection,
-            ts timestamptz, object_id bigint, msg_cnt smallint, sec_mark integer,
+            ts_ms bigint,
+            -- NULL outside tsi.read_v2x's bounds, where a message is refused anyway (and
+            -- to_timestamp could fail the COPY)
+            ts timestamptz GENERATED ALWAYS AS (
+                CASE WHEN ts_ms BETWEEN 1420070400000 AND 100000000000000 THEN tsi.epoch_ms_to_timestamptz(ts_ms) END) STORED,
+            object_id bigint, msg_cnt bigint, sec_mark bigint,
             latitude double precision, longitude double precision, elevation double precision,
             speed double precision, heading double precision, accel_lon double precision,
-            accel_lat double precision, wheel_brakes integer, vehicle_length integer, vehicle_width integer,
-            basic_type smallint, rsu_name text, radius double precision
+            accel_lat double precision, wheel_brakes bigint, vehicle_length bigint, vehicle_width bigint,
+            basic_type bigint, rsu_name text
         ) ON COMMIT DELETE ROWS;
     END IF;
     TRUNCATE pg_temp.land_rows;
 END
 $$;
 COMMENT ON PROCEDURE tsi.land_rows_prepare() IS
-    'Makes the session''s empty pg_temp.land_rows, which a landing''s reader fills and tsi.land_rows_move moves.';
+    'Makes the session''s empty pg_temp.land_rows, which a landing''s reader (or the collector''s typed COPY) fills and tsi.land_rows_move moves and empties.';
 
 -- Everything a landing does once its rows are read: MapData, SPaT, raw BSM/PSM, quarantine, counts.
 CREATE PROCEDURE tsi.land_rows_move(
@@ -119,28 +132,35 @@ BEGIN
     ORDER BY 1, 2
     ON CONFLICT DO NOTHING;
 
-    -- Every valid BSM and PSM to its nearest intersection, in one set-based pass (ord numbers the
-    -- rows 1..n, the positions of the arrays), then into the raw tables. Rows go in key order (here
-    -- and below): two batches holding the same messages (a poller and a stream, a retry) then wait
-    -- for each other instead of deadlocking.
+    -- Every valid BSM and PSM to its nearest intersection, in one set-based pass (ord identifies a
+    -- row; the radius is the one configured at the message's time), then into the raw tables.
+    -- Rows go in key order (here and below): two batches holding the same messages (a poller and
+    -- a stream, a retry) then wait for each other instead of deadlocking.
     -- Optimistically without ON CONFLICT, which costs twice as much per row (its speculative
     -- insertion probes the key twice and logs a confirmation): a batch holding a message that
     -- already landed (a retry, a re-polled snapshot, a concurrent landing of the same messages)
     -- or the same message twice raises unique_violation, is undone, and lands again skipping
     -- duplicates.
     move := $move$
-    WITH near AS MATERIALIZED (
-        SELECT n.ord, n.intersection_id
-        FROM nearest_intersections((SELECT array_agg(latitude ORDER BY ord) FROM pg_temp.land_rows),
-                                   (SELECT array_agg(longitude ORDER BY ord) FROM pg_temp.land_rows),
-                                   (SELECT array_agg(radius ORDER BY ord) FROM pg_temp.land_rows)) AS n
+    WITH radii AS MATERIALIZED (  -- once, then looked up per row
+        SELECT effective_from, effective_until, assignment_radius_m FROM formula_periods
+    ), positions AS MATERIALIZED (  -- one scan, in any order: ords maps an array position to its row
+        SELECT array_agg(r.ord) AS ords, array_agg(r.latitude) AS latitudes, array_agg(r.longitude) AS longitudes,
+               array_agg((SELECT d.assignment_radius_m FROM radii AS d
+                          WHERE r.ts >= d.effective_from AND r.ts < d.effective_until)) AS radii
+        FROM pg_temp.land_rows AS r
+        WHERE r.msg_type IN ('bsm', 'psm') AND r.problem IS NULL
+    ), near AS MATERIALIZED (
+        SELECT p.ords[n.ord::integer] AS ord, n.intersection_id
+        FROM positions AS p CROSS JOIN LATERAL nearest_intersections(p.latitudes, p.longitudes, p.radii) AS n
     ), bsm AS (
         INSERT INTO tsi.bsm_messages (ts_second, vehicle_id, msg_cnt, sec_mark, ts, received_at, intersection_id,
                                       latitude, longitude, elevation, speed, heading, accel_lon, accel_lat,
                                       wheel_brakes, vehicle_length, vehicle_width, rsu_name)
         SELECT date_trunc('second', r.ts), r.object_id, r.msg_cnt, r.sec_mark, r.ts, r.received_at, n.intersection_id,
-               r.latitude, r.longitude, r.elevation, r.speed, r.heading, r.accel_lon, r.accel_lat,
-               r.wheel_brakes, r.vehicle_length, r.vehicle_width, r.rsu_name
+               -- + 0: IEEE's -0 (a typed row's) as 0, as the JSON reader gives it (numeric has no -0)
+               r.latitude + 0, r.longitude + 0, r.elevation + 0, r.speed + 0, r.heading + 0, r.accel_lon + 0,
+               r.accel_lat + 0, r.wheel_brakes, r.vehicle_length, r.vehicle_width, r.rsu_name
         FROM pg_temp.land_rows AS r LEFT JOIN near AS n USING (ord)
         WHERE r.msg_type = 'bsm' AND r.problem IS NULL
         ORDER BY 1, 2, 3, 4
@@ -150,7 +170,7 @@ BEGIN
         INSERT INTO tsi.psm_messages (ts_second, psm_id, msg_cnt, sec_mark, ts, received_at, intersection_id,
                                       basic_type, latitude, longitude, elevation, speed, heading, rsu_name)
         SELECT date_trunc('second', r.ts), r.object_id, r.msg_cnt, r.sec_mark, r.ts, r.received_at, n.intersection_id,
-               r.basic_type, r.latitude, r.longitude, r.elevation, r.speed, r.heading, r.rsu_name
+               r.basic_type, r.latitude + 0, r.longitude + 0, r.elevation + 0, r.speed + 0, r.heading + 0, r.rsu_name
         FROM pg_temp.land_rows AS r LEFT JOIN near AS n USING (ord)
         WHERE r.msg_type = 'psm' AND r.problem IS NULL
         ORDER BY 1, 2, 3, 4
@@ -195,10 +215,12 @@ BEGIN
         duplicates = landed_batches.duplicates + EXCLUDED.duplicates,
         quarantined = landed_batches.quarantined + EXCLUDED.quarantined,
         unassigned = landed_batches.unassigned + EXCLUDED.unassigned;
+    -- landed: a later landing in this transaction starts from no rows
+    TRUNCATE pg_temp.land_rows;
 END
 $$;
 COMMENT ON PROCEDURE tsi.land_rows_move(uuid, integer, integer, integer, integer, integer) IS
-    'Moves the rows of pg_temp.land_rows (ord 1..n) that a landing read for batch `batch`: valid BSM/PSM into the raw tables (duplicates skipped, each assigned to its nearest intersection), MapData and SPaT, every problem into tsi.quarantine; counts into tsi.landed_batches and the INOUT arguments.';
+    'Moves the rows of pg_temp.land_rows (ord: distinct numbers) that a landing read for batch `batch`: valid BSM/PSM into the raw tables (duplicates skipped, each assigned to its nearest intersection), MapData and SPaT, every problem into tsi.quarantine; counts into tsi.landed_batches and the INOUT arguments.';
 
 -- The JSON reader: the messages staged in tsi.message_staging under a batch id, each read once
 -- (its problem, or its typed fields), appended to pg_temp.land_rows numbered after first_ord.
@@ -213,16 +235,17 @@ BEGIN
     WITH taken AS (
         DELETE FROM tsi.message_staging WHERE batch_id = batch
         RETURNING msg_type, received_at, payload
-    ), radii AS MATERIALIZED (  -- once, then looked up per row
-        SELECT effective_from, effective_until, assignment_radius_m FROM formula_periods
     )
-    INSERT INTO pg_temp.land_rows
+    INSERT INTO pg_temp.land_rows (ord, msg_type, received_at, payload, problem, ts_ms, object_id, msg_cnt, sec_mark,
+                                   latitude, longitude, elevation, speed, heading, accel_lon, accel_lat, wheel_brakes,
+                                   vehicle_length, vehicle_width, basic_type, rsu_name)
     SELECT first_ord + row_number() OVER (), t.msg_type, t.received_at,
            CASE WHEN p.problem IS NOT NULL OR t.msg_type NOT IN ('bsm', 'psm') THEN t.payload END,
-           p.problem, v.ts, v.object_id, v.msg_cnt, v.sec_mark, v.latitude, v.longitude, v.elevation,
+           p.problem,
+           (extract(epoch FROM v.ts) * 1000)::bigint,  -- the message's milliseconds again: ts is made of them
+           v.object_id, v.msg_cnt, v.sec_mark, v.latitude, v.longitude, v.elevation,
            v.speed, v.heading, v.accel_lon, v.accel_lat, v.wheel_brakes, v.vehicle_length, v.vehicle_width,
-           v.basic_type, v.rsu_name,
-           (SELECT r.assignment_radius_m FROM radii AS r WHERE v.ts >= r.effective_from AND v.ts < r.effective_until)
+           v.basic_type, v.rsu_name
     FROM taken AS t
     CROSS JOIN LATERAL read_v2x(t.msg_type, t.payload, t.received_at) AS v
     CROSS JOIN LATERAL (SELECT CASE t.msg_type

@@ -219,7 +219,7 @@ def backfill_rates(tmp: Path) -> None:
           f"typing + COPY + landing {r.land_seconds:.1f} s summed over {SESSIONS} sessions "
           f"({r.land_seconds / SESSIONS:.1f} s each, bare COPY alone took {bare_s:.1f} s)")
     spent = db.seconds
-    print(f"    of the sessions' time: Arrow typing and CSV {spent['typing']:.1f} s, COPY (and the refused rows' texts) "
+    print(f"    of the sessions' time: Arrow typing and binary COPY data {spent['typing']:.1f} s, COPY (and the refused rows' texts) "
           f"{spent['copy']:.1f} s, CALL tsi.land_typed / land_batch {spent['call']:.1f} s")
     stored, stored_s = stored_rows_copy(start - dt.timedelta(seconds=1), end + dt.timedelta(seconds=1))
     print(f"  ceiling: the stored rows alone      {stored / stored_s:>10,.0f} rows/s   = {stored / stored_s / bare:.2f} x the "

@@ -3,7 +3,7 @@
 -- (received = landed + duplicates + quarantined), nearest-intersection assignment within the
 -- configured radius, MapData upserts, pending minutes and daily partitions of old days.
 BEGIN;
-SELECT plan(88);
+SELECT plan(97);
 
 -- Helpers: message JSON as the VCC API sends it, staging, landing ----------------------------
 
@@ -368,15 +368,16 @@ SELECT lives_ok(
     'a BSM whose wheelBrakes does not fit an integer does not abort its batch');
 
 -- 9. The typed path: tsi.land_typed lands what tsi.land_batch lands --------------------------------
--- Staged as the collector stages: the fields typed from the text (here by jsonb), then the text
--- of each row tsi.typed_refused names in tsi.message_staging.
+-- Staged as the collector stages: tsi.land_typed_begin, the fields typed from the text (here by
+-- jsonb) into pg_temp.land_rows, tsi.typed_refused, then the text of each refused row in
+-- tsi.message_staging.
 CREATE TEMP TABLE typed_texts (b integer, ord integer, payload jsonb);
 CREATE FUNCTION pg_temp.stage_typed(b integer, payload jsonb) RETURNS void LANGUAGE sql AS $$
     INSERT INTO typed_texts SELECT stage_typed.b, coalesce(max(t.ord), 0) + 1, stage_typed.payload FROM typed_texts AS t WHERE t.b = stage_typed.b;
-    INSERT INTO tsi.typed_staging (batch_id, ord, msg_type, received_at, ts_ms, object_id, msg_cnt, sec_mark,
+    INSERT INTO pg_temp.land_rows (ord, msg_type, received_at, ts_ms, object_id, msg_cnt, sec_mark,
                                    latitude, longitude, elevation, speed, heading, accel_lon, accel_lat, wheel_brakes,
                                    vehicle_length, vehicle_width, basic_type, rsu_name)
-    SELECT pg_temp.batch(stage_typed.b), (SELECT max(t.ord) FROM typed_texts AS t WHERE t.b = stage_typed.b), 'bsm',
+    SELECT (SELECT max(t.ord) FROM typed_texts AS t WHERE t.b = stage_typed.b), 'bsm',
            to_timestamp((payload ->> 'timestamp')::numeric / 1000) + interval '1 second',
            (payload ->> 'timestamp')::bigint, (c ->> 'id')::bigint, (c ->> 'msgCnt')::bigint, (c ->> 'secMark')::bigint,
            (c ->> 'lat')::float8, (c ->> 'lon')::float8, (c ->> 'elev')::float8, (c ->> 'speed')::float8,
@@ -385,10 +386,13 @@ CREATE FUNCTION pg_temp.stage_typed(b integer, payload jsonb) RETURNS void LANGU
            NULL, payload ->> 'rsuName'
     FROM (SELECT payload -> 'bsmJson' -> 'coreData' AS c) AS x
 $$;
+CREATE TEMP TABLE refused_rows (b integer, ord bigint);
 CREATE FUNCTION pg_temp.stage_refused(b integer) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO refused_rows SELECT stage_refused.b, r.ord FROM tsi.typed_refused() AS r (ord);
     INSERT INTO tsi.message_staging (batch_id, msg_type, received_at, payload)
-    SELECT pg_temp.batch(b), 'bsm', to_timestamp((t.payload ->> 'timestamp')::numeric / 1000) + interval '1 second', t.payload
-    FROM tsi.typed_refused(pg_temp.batch(b)) AS r (ord) JOIN typed_texts AS t ON t.b = stage_refused.b AND t.ord = r.ord
+    SELECT pg_temp.batch(stage_refused.b), 'bsm', to_timestamp((t.payload ->> 'timestamp')::numeric / 1000) + interval '1 second', t.payload
+    FROM refused_rows AS r JOIN typed_texts AS t ON t.b = r.b AND t.ord = r.ord
+    WHERE r.b = stage_refused.b
 $$;
 CREATE FUNCTION pg_temp.land_typed(b integer) RETURNS integer[] LANGUAGE plpgsql AS $$
 DECLARE r integer; l integer; d integer; q integer; u integer;
@@ -397,18 +401,37 @@ BEGIN
     RETURN ARRAY[r, l, d, q, u];
 END
 $$;
+CREATE FUNCTION pg_temp.plain(id bigint) RETURNS boolean LANGUAGE sql AS $$
+    SELECT tsi.typed_plain(r.msg_type, r.received_at, r.ts, r.object_id, r.msg_cnt, r.sec_mark, r.latitude, r.longitude,
+                           r.elevation, r.speed, r.heading, r.accel_lon, r.accel_lat, r.wheel_brakes, r.vehicle_length,
+                           r.vehicle_width, r.basic_type)
+    FROM pg_temp.land_rows AS r WHERE r.object_id = id
+$$;
 -- The same three messages by both paths (other vehicle ids): plain, the speed sentinel, a negative speed.
+CALL tsi.land_typed_begin();
+SELECT ok(has_table_privilege('collector', 'pg_temp.land_rows', 'INSERT'),
+          'tsi.land_typed_begin: the collector may copy into the landing''s rows');
 SELECT pg_temp.stage_typed(15, pg_temp.bsm(700400 + k, '2026-11-02 16:05:00+00', pg_temp.near(201, 20, 90), speed => sp))
 FROM (VALUES (1, 11.58::float8), (2, 163.82), (3, -1)) AS v (k, sp) ORDER BY k;
 SELECT pg_temp.stage(16, 'bsm', pg_temp.bsm(700410 + k, '2026-11-02 16:05:00+00', pg_temp.near(201, 20, 90), speed => sp))
 FROM (VALUES (1, 11.58::float8), (2, 163.82), (3, -1)) AS v (k, sp);
-SELECT ok(tsi.typed_plain(s), 'tsi.typed_plain: a valid BSM is plain') FROM tsi.typed_staging AS s WHERE s.object_id = 700401;
-SELECT ok(NOT tsi.typed_plain(s), 'tsi.typed_plain: the speed sentinel 163.82 is not (tsi.read_v2x decides)') FROM tsi.typed_staging AS s WHERE s.object_id = 700402;
-SELECT results_eq($$ SELECT * FROM tsi.typed_refused(pg_temp.batch(15)) $$, ARRAY[2, 3], 'tsi.typed_refused names the rows that are not plain');
-SELECT throws_ok($$ CALL tsi.land_typed(pg_temp.batch(15)) $$, '22023', NULL,
-                 'land_typed without the texts of its refused rows raises (and lands nothing)');
+SELECT ok(pg_temp.plain(700401), 'tsi.typed_plain: a valid BSM is plain');
+SELECT ok(NOT pg_temp.plain(700402), 'tsi.typed_plain: the speed sentinel 163.82 is not (tsi.read_v2x decides)');
+SELECT throws_ok($$ CALL tsi.land_typed(pg_temp.batch(15)) $$, '55000', NULL,
+                 'land_typed of rows tsi.typed_refused has not checked raises (and lands nothing)');
 SELECT pg_temp.stage_refused(15);
-SELECT is(pg_temp.land_typed(15), pg_temp.land(16), 'land_typed counts as land_batch: received, landed, duplicates, quarantined, unassigned');
+SELECT results_eq($$ SELECT ord FROM refused_rows WHERE b = 15 ORDER BY 1 $$, ARRAY[2, 3]::bigint[],
+                  'tsi.typed_refused takes out the rows that are not plain and names them');
+SELECT results_eq($$ SELECT ord FROM pg_temp.land_rows $$, ARRAY[1]::bigint[], 'the plain row stays');
+DELETE FROM tsi.message_staging WHERE batch_id = pg_temp.batch(15) AND payload -> 'bsmJson' -> 'coreData' ->> 'id' = '700403';
+SELECT throws_ok($$ CALL tsi.land_typed(pg_temp.batch(15)) $$, '22023', NULL,
+                 'land_typed without the text of each refused row raises (and lands nothing)');
+INSERT INTO tsi.message_staging (batch_id, msg_type, received_at, payload)
+SELECT pg_temp.batch(15), 'bsm', to_timestamp((t.payload ->> 'timestamp')::numeric / 1000) + interval '1 second', t.payload
+FROM typed_texts AS t WHERE t.b = 15 AND t.ord = 3;
+CREATE TEMP TABLE typed_counts AS SELECT pg_temp.land_typed(15) AS counts;
+SELECT is((SELECT counts FROM typed_counts), pg_temp.land(16),
+          'land_typed counts as land_batch: received, landed, duplicates, quarantined, unassigned');
 SELECT results_eq(
     $$ SELECT vehicle_id - 700400, msg_cnt, sec_mark, ts, intersection_id, latitude, longitude, elevation, speed, heading,
               accel_lon, accel_lat, wheel_brakes, vehicle_length, vehicle_width, rsu_name
@@ -421,10 +444,36 @@ SELECT results_eq(
     $$ SELECT reason, replace(detail, '70040', '7004x') FROM tsi.quarantine WHERE batch_id = pg_temp.batch(15) ORDER BY 1, 2 $$,
     $$ SELECT reason, replace(detail, '70041', '7004x') FROM tsi.quarantine WHERE batch_id = pg_temp.batch(16) ORDER BY 1, 2 $$,
     'land_typed quarantines the refused ones with land_batch''s reasons and details');
+SELECT throws_ok($$ CALL tsi.land_typed(pg_temp.batch(17)) $$, '55000', NULL,
+                 'a landing''s check does not serve the next typed landing of the transaction');
+CALL tsi.land_typed_begin();
 SELECT pg_temp.stage_typed(17, pg_temp.bsm(700401, '2026-11-02 16:05:00+00', pg_temp.near(201, 20, 90)));
-SELECT is(pg_temp.land_typed(17), ARRAY[1, 0, 1, 0, 0], 'land_typed: a message landed before is a duplicate');
+SELECT pg_temp.stage_typed(17, jsonb_set(pg_temp.bsm(700404, '2026-11-02 16:05:00+00', pg_temp.near(201, 20, 90)),
+                                         '{bsmJson,coreData,heading}', '0'));
+UPDATE pg_temp.land_rows SET heading = '-0' WHERE object_id = 700404;
+SELECT pg_temp.stage_refused(17);
+SELECT is(pg_temp.land_typed(17), ARRAY[2, 1, 1, 0, 0], 'land_typed: a message landed before is a duplicate');
+SELECT is((SELECT heading::text FROM tsi.bsm_messages WHERE vehicle_id = 700404), '0',
+          'a typed -0 is stored as 0, as the JSON reader gives it');
 SELECT throws_ok($$ CALL tsi.land_typed(NULL) $$, '22023', NULL, 'land_typed refuses a NULL batch id');
-SELECT is_empty($$ SELECT FROM tsi.typed_staging $$, 'nothing is left in tsi.typed_staging');
+SELECT is_empty($$ SELECT FROM pg_temp.land_rows $$, 'a landing leaves no rows behind in pg_temp.land_rows');
+-- a session that landed before the upgrade keeps release 1.0's table: the next landing replaces it
+DROP TABLE pg_temp.land_rows;
+SET LOCAL ROLE tsdb_owner;  -- whose landing procedures made it
+CREATE TEMP TABLE land_rows (
+    ord bigint, msg_type text, received_at timestamptz, payload jsonb, problem tsi.rejection,
+    ts timestamptz, object_id bigint, msg_cnt smallint, sec_mark integer,
+    latitude double precision, longitude double precision, elevation double precision,
+    speed double precision, heading double precision, accel_lon double precision,
+    accel_lat double precision, wheel_brakes integer, vehicle_length integer, vehicle_width integer,
+    basic_type smallint, rsu_name text, radius double precision
+) ON COMMIT DELETE ROWS;
+RESET ROLE;
+SELECT pg_temp.stage(18, 'bsm', pg_temp.bsm(700420, '2026-11-02 16:05:00+00', pg_temp.near(201, 20, 90)));
+SELECT is(pg_temp.land(18), ARRAY[1, 1, 0, 0, 0], 'a session''s pg_temp.land_rows of release 1.0 is replaced, the batch lands');
+SELECT ok(NOT has_function_privilege('collector', p, 'execute'), 'the collector cannot call ' || p || ' alone')
+FROM unnest(ARRAY['tsi.land_rows_prepare()', 'tsi.land_rows_read_json(uuid, bigint, integer)',
+                  'tsi.land_rows_move(uuid, integer, integer, integer, integer, integer)']) AS p;
 
 -- 10. Nothing is silently dropped; nothing is left behind -------------------------------------------
 SELECT is_empty($$ SELECT batch_id FROM tsi.landed_batches WHERE received <> landed + duplicates + quarantined $$,

@@ -66,16 +66,17 @@ def test_text_that_is_not_storable_jsonb_is_quarantined_and_the_batch_lands(
 def typed_batch_texts(base: int) -> tuple[list[str], list[str]]:
     """BSMs and PSMs Arrow types exactly: plain ones, and edge cases only tsi.read_v2x decides
     (sentinels, ranges, magnitudes json_number drops or zeroes, optional integers beyond int4,
-    absent and null fields)."""
+    timestamps beyond any date, absent and null fields, text beyond ASCII)."""
     def core(i: int, **changes: object) -> str:
         c: dict[str, object] = {"id": base + i, "msgCnt": i % 128, "secMark": 1000 + i, "lat": 38.9 + i * 1e-5,
                                 "lon": -77.1, "elev": 120.0, "speed": 10.25, "heading": 90.0,
                                 "accelSet": {"lon": -0.5, "lat": 0.0}, "brakes": {"wheelBrakes": 0},
                                 "size": {"length": 480, "width": 190}}
         ts = changes.pop("timestamp", TS_MS + i)
+        rsu = changes.pop("rsuName", f"typed-edge-{base}")
         c.update(changes)
-        text = json.dumps({"timestamp": ts, "rsuName": f"typed-edge-{base}", "bsmJson": {"coreData": {k: v for k, v in c.items()
-                                                                                             if v != "ABSENT"}}})
+        body = {"timestamp": ts, "rsuName": rsu, "bsmJson": {"coreData": {k: v for k, v in c.items() if v != "ABSENT"}}}
+        text = json.dumps({k: v for k, v in body.items() if v != "ABSENT"})
         return re.sub(r'"RAW:([^"]*)"', r"\1", text)  # a number written as given, digits Python would not write
     edges: list[dict[str, object]] = [
         {}, {"speed": 163.82}, {"speed": None}, {"speed": "ABSENT"}, {"lat": 0.0, "lon": 0.0}, {"msgCnt": 200},
@@ -86,6 +87,8 @@ def typed_batch_texts(base: int) -> tuple[list[str], list[str]]:
          "lon": "RAW:-77.09999999999999431565811391919851303100585937499", "heading": "RAW:1.5E2"},
         {"heading": "RAW:9.99999999999999999999e-301"},  # json_number: 0; the nearest double: 1e-300
         {"elev": "RAW:1.0e-299", "accelSet": {"lon": "RAW:-0.33333333333333333333333", "lat": "RAW:-0"}},
+        {"timestamp": 9_000_000_000_000_000_000}, {"timestamp": -5},  # beyond any timestamp: refused, not a failed COPY
+        {"rsuName": None}, {"rsuName": "ABSENT"}, {"rsuName": "Straße-Ω \"7\", ✓"},
     ]
     bsms = [core(i, **e) for i, e in enumerate(edges)]
     psms = [json.dumps({"timestamp": TS_MS + i, "rsuName": f"typed-edge-{base}", "psmJson": {
@@ -120,8 +123,8 @@ def test_the_typed_path_lands_exactly_what_the_json_path_lands(
                             " ORDER BY 1, 2, 3", (batches,)).fetchall()
         return bsm_rows, psm_rows, kept
 
-    assert typed_table(uuid.uuid4(), "bsm", table("bsm", bsms)) is not None, "Arrow types this batch"
-    assert typed_table(uuid.uuid4(), "bsm", table("bsm", [*bsms, bsm(base + 99, '"fast"')])) is None, \
+    assert typed_table("bsm", table("bsm", bsms)) is not None, "Arrow types this batch"
+    assert typed_table("bsm", table("bsm", [*bsms, bsm(base + 99, '"fast"')])) is None, \
         "a string where a number belongs: the batch takes the JSON path"
     db = Database(f"dbname={test_db} user=collector")
     db.open(wait=True)
