@@ -6,7 +6,7 @@
 -- features exactly as processing the raw messages gives it, also beyond the 1-minute rows'
 -- retention, and features are kept long enough for that.
 BEGIN;
-SELECT plan(26);
+SELECT plan(30);
 
 \ir lib/positions.psql
 
@@ -110,6 +110,13 @@ SELECT ok((SELECT max(combined_index) FROM tsi.safety_indices_realtime WHERE tim
 CALL tsi.rollup_hourly('2026-09-21+00');
 UPDATE tsi.normalization_constants SET is_bootstrap = true WHERE valid_from = '2026-09-19+00';
 SELECT is(tsi.store_baselines('2026-09-20+00'), true, 'store_baselines for 2026-09-20');
+SELECT set_eq(
+    $$ SELECT intersection_id, hour_of_day, combined_baseline, vru_baseline, vehicle_baseline, excluded_hours
+       FROM tsi.baselines_from_hours('2026-09-20+00') $$,
+    $$ SELECT intersection_id, hour_of_day, combined_baseline, vru_baseline, vehicle_baseline, excluded_hours
+       FROM tsi.eb_baselines WHERE valid_from = '2026-09-20+00' $$,
+    'the stored set is the one tsi.baselines_from_hours computes (per intersection and hour, per intersection, network)');
+SELECT is(tsi.store_baselines('2026-09-20+00'), false, 'storing the same set again changes nothing (no rescoring)');
 SELECT results_eq(
     $$ SELECT DISTINCT excluded_hours, sample_minutes FROM tsi.eb_baselines WHERE valid_from = '2026-09-20+00' AND intersection_id IS NULL $$,
     $$ VALUES (4, 240::bigint) $$,
@@ -206,6 +213,10 @@ SELECT is_empty(
 -- Features are kept 31 days, so a month can be rescored ---------------------------------------------------
 SELECT is((SELECT keep FROM tsi.partition_policy WHERE parent = 'tsi.features_minute'::regclass), interval '31 days',
           'features are kept 31 days (1-minute rows 48 hours)');
+
+-- Release 1.0's helpers the rework replaced are gone, so nothing can still call them.
+SELECT hasnt_function('tsi', 'store_constants', 'tsi.store_constants of release 1.0 is gone (tsi.ensure_constants stores)');
+SELECT hasnt_function('tsi', 'recompute_baselines', 'tsi.recompute_baselines of release 1.0 is gone (tsi.store_baselines)');
 
 SELECT * FROM finish();
 ROLLBACK;

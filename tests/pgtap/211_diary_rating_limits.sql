@@ -1,7 +1,7 @@
 -- Issue 17, finding 1: the duplicate and rate rules of ratings count on the server's clock (when a
 -- rating arrived), whatever submitted_at the client claims, and a trip counts each rating.
 BEGIN;
-SELECT plan(12);
+SELECT plan(15);
 
 INSERT INTO auth.users (user_id, email, password_hash) VALUES
     ('00000000-0000-0000-0000-000000000b01', 'backdater@example.org', 'x'),
@@ -50,6 +50,15 @@ DELETE FROM auth.users WHERE user_id = '00000000-0000-0000-0000-000000000b03';
 SELECT tests.act_as_user('00000000-0000-0000-0000-000000000b03');
 SELECT throws_ok($$SELECT api.submit_rating('b7', 3)$$, 'PT401', 'this token''s account was deleted or deactivated',
                  'a rating by a deleted account: 401');
+
+-- The rules themselves, as api.submit_rating and api.submit_trip call them before writing.
+SELECT tests.act_as_nobody();
+SELECT throws_ok($$SELECT diary.enforce_rating_limits('00000000-0000-0000-0000-000000000b02', '{b6}')$$, 'PGRST', NULL,
+                 'diary.enforce_rating_limits: a sixth rating within the hour on a tier of 5 is refused (429)');
+SELECT throws_ok($$SELECT diary.enforce_rating_limits('00000000-0000-0000-0000-000000000b01', '{b8,b1}')$$, '23505', NULL,
+                 'diary.enforce_rating_limits: a segment the user rated within the hour is refused (409)');
+SELECT lives_ok($$SELECT diary.enforce_rating_limits('00000000-0000-0000-0000-000000000b01', '{b8}')$$,
+                'diary.enforce_rating_limits: another segment within the limit passes');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -2,7 +2,7 @@
 -- db-pre-request) applies the request role's statement timeout and refuses the tokens of deleted,
 -- deactivated and re-passworded accounts; log_in is throttled per e-mail.
 BEGIN;
-SELECT plan(35);
+SELECT plan(39);
 
 CREATE FUNCTION pg_temp.error_of(statement text) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
@@ -67,6 +67,8 @@ SELECT tests.act_as(:'moved_claims'::jsonb || '{"tv": 1}');
 SELECT lives_ok($$SELECT hooks.check_request()$$, 'a token of the new password''s version passes');
 SELECT tests.act_as_nobody();
 SELECT is((SELECT token_version FROM auth.users WHERE email = 'moved@example.org'), 1, 'the password change incremented the version');
+SELECT trigger_is('auth', 'users', 'users_token_version', 'auth', 'bump_token_version',
+                  'a password change runs auth.bump_token_version');
 
 -- Tokens die with their tier: nginx grants the read rate the token claims
 UPDATE auth.users SET api_tier = 'premium' WHERE user_id = :'kept';
@@ -89,6 +91,12 @@ SELECT is(api.log_in('kept@example.org', 'wrong ' || i) ->> 'code', 'PT401', for
 FROM generate_series(1, 5) i;
 SELECT tests.act_as_nobody();
 SELECT is((SELECT count(*)::integer FROM auth.login_failures WHERE email = 'kept@example.org'), 5, 'five failures counted');
+SELECT is(pg_temp.error_of($$SELECT auth.check_login_throttle('kept@example.org')$$) #>> '{detail,status}', '429',
+          'auth.check_login_throttle: five failures within the window refuse the e-mail');
+SELECT lives_ok($$SELECT auth.check_login_throttle('unknown@example.org')$$, 'auth.check_login_throttle: an e-mail without failures passes');
+SELECT auth.record_login_failure('recorded@example.org');
+SELECT is((SELECT count(*)::integer FROM auth.login_failures WHERE email = 'recorded@example.org'), 1,
+          'auth.record_login_failure counts a failure of the e-mail');
 SELECT tests.act_as_anon();
 SELECT pg_temp.error_of($$SELECT api.log_in('KEPT@example.org', 'a long enough password')$$) AS throttled \gset
 SELECT is(:'throttled'::jsonb #>> '{detail,status}', '429', 'the sixth log-in of the e-mail within 15 minutes: 429, even with the right password');

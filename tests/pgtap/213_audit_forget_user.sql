@@ -1,6 +1,6 @@
 -- Issue 17: a deleted user's e-mail and comment text leave the audit log; the id and the facts stay.
 BEGIN;
-SELECT plan(8);
+SELECT plan(10);
 
 INSERT INTO diary.segments (segment_id, street, length_m, geometry)
 VALUES ('f1', 'Forget St', 100, ST_GeomFromText('LINESTRING(-75.3 39.6, -75.299 39.6)', 4326));
@@ -34,5 +34,8 @@ SELECT is((SELECT new_data ->> 'comment' FROM audit.log WHERE table_name = 'diar
           'another user''s comment stays');
 SELECT is((SELECT count(*)::integer FROM auth.login_failures WHERE email = 'leaving@example.org'), 0, 'the failed log-ins of the e-mail are gone');
 
+SELECT trigger_is('auth', 'users', 'users_forget', 'audit', 'forget_user', 'deleting a user runs audit.forget_user (deferred to commit)');
+SELECT is(audit.without_personal_data('{"email": "a@example.org", "display_name": "A", "comment": "c", "geometry": {}, "score": 3}'),
+          '{"score": 3}'::jsonb, 'audit.without_personal_data keeps what is not personal');
 SELECT * FROM finish();
 ROLLBACK;

@@ -12,7 +12,7 @@
 -- is measured in the same run next to api.route's (the nearest nodes of one component that joins
 -- both ends). Also: the graph kept per changed segment equals a full rebuild.
 BEGIN;
-SELECT plan(20);
+SELECT plan(22);
 
 CREATE FUNCTION pg_temp.jit(k text) RETURNS double precision LANGUAGE sql IMMUTABLE AS $$
     SELECT ((hashtext(k) & 1023) / 1023.0 - 0.5) * 1.0 / 111320
@@ -147,6 +147,14 @@ SELECT set_eq($$SELECT * FROM pg_temp.shared_ends()$$, $$SELECT * FROM loaded$$,
 SELECT is(diary.rebuild_graph(), 648, 'diary.rebuild_graph: one edge per segment');
 SELECT set_eq($$SELECT * FROM pg_temp.shared_ends()$$, $$SELECT * FROM loaded$$,
               'the graph kept per segment has the nodes of a full rebuild (the same ends share a node)');
+
+-- diary.graph_add_segments, which the segment triggers call: a segment without edges gets its
+-- edge back, its ends joined to the nodes they shared.
+CREATE TEMP TABLE kept_edge AS SELECT source, target FROM diary.graph_edges WHERE segment_id = 'cc-h-3-3';
+DELETE FROM diary.graph_edges WHERE segment_id = 'cc-h-3-3';  -- its nodes stay: the avenues end there too
+SELECT is(diary.graph_add_segments('{cc-h-3-3}'), 1, 'diary.graph_add_segments: one edge for the segment');
+SELECT results_eq($$SELECT source, target FROM diary.graph_edges WHERE segment_id = 'cc-h-3-3'$$,
+                  $$SELECT source, target FROM kept_edge$$, 'diary.graph_add_segments: its ends join the nodes within the tolerance');
 
 SELECT * FROM finish();
 ROLLBACK;
