@@ -1,6 +1,7 @@
-"""The database side of the collector: binary COPY of a batch into tsi.message_staging and
-CALL tsi.land_batch in one transaction, through a connection pool, as the `collector` role;
-and the reprocessing calls of a backfill (as a role that may process)."""
+"""The database side of the collector: COPY of a batch (BSM/PSM typed by Arrow, as binary, into
+the session's landing table; any other message's text into tsi.message_staging) and the landing
+CALL (tsi.land_typed, tsi.land_batch) in one transaction, one connection per thread, as the
+`collector` role; and the reprocessing calls of a backfill (as a role that may process)."""
 
 from __future__ import annotations
 
