@@ -111,7 +111,10 @@ def live(tmp: Path) -> None:
 
 
 def history(tmp: Path, name: str, first_id: int, minutes: int) -> tuple[LocalArchive, list[str], dt.datetime, dt.datetime]:
-    ixs = grid_intersections(100, first_id=first_id, origin=(38.40 + first_id / 1e6, -77.90))
+    # each section its own area, 0.1° of latitude apart (the grid spans 0.09°): with origins
+    # 0.01° apart the two grids interleaved 111 m apart, and one section's vehicles were
+    # assigned among the other's intersections
+    ixs = grid_intersections(100, first_id=first_id, origin=(38.40 + first_id // 10_000 * 0.1, -77.90))
     archive = LocalArchive(tmp / name)
     end = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.timezone.utc) - dt.timedelta(days=first_id % 7)
     start = end - dt.timedelta(minutes=minutes)
