@@ -158,3 +158,33 @@ def test_the_typed_path_lands_exactly_what_the_json_path_lands(
     for name, a, b in zip(("BSM rows", "PSM rows", "quarantine"), via_typed, via_json):
         assert repr(a) == repr(b), f"{name} differ (repr: -0.0 is not 0.0 here):\n{a}\n{b}"
     assert len(via_typed[0]) == typed_counts[0].landed and len(via_typed[2]) == typed_counts[0].quarantined + typed_counts[1].quarantined
+
+
+@pytest.mark.usefixtures("day_dropped_after")
+def test_a_text_field_postgresql_cannot_store_fails_the_typed_copy_and_the_batch_still_lands(
+        test_db: str, connect: Callable[..., psycopg.Connection]) -> None:
+    """Arrow types an rsuName holding a NUL character, but no PostgreSQL text can hold it: the
+    binary COPY fails, the batch takes the JSON path (which cannot store it either) and then the
+    path message by message, where that one message is quarantined with its text and the others
+    land."""
+    base = 790_000_000 + uuid.uuid4().int % 1_000_000 * 10
+    received = dt.datetime(2026, 5, 25, 0, 0, 1, tzinfo=dt.timezone.utc)
+    texts = [bsm(base + i, "12.5") for i in range(4)]
+    texts[2] = texts[2].replace('"jsonb-edge"', '"RSU\\u0000 2"')
+    table = pa.table({"msg_type": ["bsm"] * 4, "received_at": pa.array([received] * 4, pa.timestamp("us", tz="UTC")),
+                      "payload": texts})
+    assert typed_table("bsm", table) is not None, "Arrow types the batch, NUL and all"
+    batch_id = uuid.uuid4()
+    db = Database(f"dbname={test_db} user=collector")
+    db.open(wait=True)
+    try:
+        landed = db.land_table(batch_id, table)
+    finally:
+        db.close()
+    assert (landed.received, landed.landed, landed.duplicates, landed.quarantined) == (4, 3, 0, 1)
+    with connect() as conn:
+        kept = conn.execute("SELECT reason, payload #>> '{}' FROM tsi.quarantine WHERE batch_id = %s", (batch_id,)).fetchall()
+        rows = conn.execute("SELECT vehicle_id - %s FROM tsi.bsm_messages WHERE vehicle_id BETWEEN %s AND %s ORDER BY 1",
+                            (base, base, base + 9)).fetchall()
+    assert kept == [("not_an_object", texts[2])], "the message is kept as received"
+    assert rows == [(0,), (1,), (3,)]
