@@ -188,3 +188,18 @@ def test_a_text_field_postgresql_cannot_store_fails_the_typed_copy_and_the_batch
                             (base, base, base + 9)).fetchall()
     assert kept == [("not_an_object", texts[2])], "the message is kept as received"
     assert rows == [(0,), (1,), (3,)]
+
+
+def test_a_typed_landing_out_of_order_is_refused_with_a_clear_error(
+        test_db: str, connect: Callable[..., psycopg.Connection]) -> None:
+    """The typed path's steps in the wrong order, in a fresh session as the collector: each call
+    says what must come first (SQLSTATE 55000) and nothing lands."""
+    with psycopg.connect(f"dbname={test_db} user=collector") as conn:
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState, match="no typed landing was begun"):
+            conn.execute("SELECT tsi.typed_refused()")
+        conn.rollback()
+        batch_id = uuid.uuid4()
+        with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState, match="not checked in this transaction"):
+            conn.execute("CALL tsi.land_typed(%s)", (batch_id,))
+    with connect() as conn:
+        assert conn.execute("SELECT count(*) FROM tsi.landed_batches WHERE batch_id = %s", (batch_id,)).fetchone() == (0,)
